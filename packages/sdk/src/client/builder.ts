@@ -1,0 +1,694 @@
+import { OAuthJarError } from '../errors.js';
+import {
+  isContentEncryptionAlg,
+  isKeyManagementAlg,
+  isSigningAlg,
+  keyMismatch,
+  type ContentEncryptionAlg,
+  type KeyManagementAlg,
+  type SigningAlg,
+} from '../crypto/algorithms.js';
+import { randomToken, sha256b64u } from '../crypto/encoding.js';
+import { encryptCompact } from '../crypto/encrypt.js';
+import { signCompact } from '../crypto/sign.js';
+import type { KeyInput } from '../crypto/types.js';
+import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
+import type { RequestUriPublisher } from '../publishers/types.js';
+import { toQuery } from './query.js';
+
+/** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
+export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
+
+/** Default lifetime of a request object in seconds. */
+const DEFAULT_LIFETIME = 300;
+/** FAPI 1.0 Advanced §5.2.2-13 and FAPI 2.0 Message Signing: `exp - nbf` at most 60 minutes. */
+const MAX_LIFETIME = 3600;
+
+/** Parameters that only the constructor, the JWT claims or the transport may set. */
+const RESERVED: Record<string, string> = {
+  request: 'a request object never contains "request" (RFC 9101 §10.7)',
+  request_uri: 'a request object never contains "request_uri" (RFC 9101 §10.7)',
+  client_id: 'client_id is the builder\'s second constructor argument',
+  response_type: 'response_type is the builder\'s first constructor argument',
+  iss: 'use .issuer() to set "iss"',
+  aud: 'use .audience() to set "aud"',
+  exp: 'use .expiresIn() to set the lifetime',
+  nbf: 'nbf is set from the clock',
+  iat: 'iat is set from the clock',
+  jti: 'use .jti() to set the jti source',
+};
+
+/** How {@link AuthorizationRequestBuilder.signWith} signs the request object. */
+export interface SignWithOptions {
+  /** The JWS algorithm. `none` is refused (RFC 9101 §5: a request object is signed). */
+  alg: SigningAlg;
+  /** The `kid` header. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
+  kid?: string;
+  /**
+   * The `typ` header.
+   * @default 'oauth-authz-req+jwt' (RFC 9101 §10.8). `false` leaves it out, for servers that predate RFC 9101.
+   */
+  typ?: string | false;
+}
+
+/** How {@link AuthorizationRequestBuilder.encryptWith} encrypts the signed request object. */
+export interface EncryptWithOptions {
+  /** The JWE key management algorithm, e.g. `RSA-OAEP-256` or `ECDH-ES+A256KW`. RSA1_5 and PBES2 are refused. */
+  alg: KeyManagementAlg;
+  /** The JWE content encryption algorithm, e.g. `A256GCM`. */
+  enc: ContentEncryptionAlg;
+  /** The server key's `kid`. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
+  kid?: string;
+}
+
+/** What {@link AuthorizationRequestBuilder.build} returns. */
+export interface AuthorizationRequest {
+  /** The URL to send the user agent to. */
+  readonly url: URL;
+  /** The compact JWS, or the JWE that wraps it; `undefined` for a plain (unsigned) request. */
+  readonly requestObject: string | undefined;
+  /** The request's parameters: the request object's claims, or the query of a plain request. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** The PKCE code verifier given to {@link AuthorizationRequestBuilder.codeChallenge}, for the token request. */
+  readonly codeVerifier: string | undefined;
+  /** The `request_uri`, when the object was published by reference. */
+  readonly requestUri: string | undefined;
+  /** The publisher's `expires_in` for the `request_uri`, in seconds, when it gave one. */
+  readonly expiresIn: number | undefined;
+}
+
+interface Signing {
+  key: KeyInput;
+  alg: SigningAlg;
+  kid: string | undefined;
+  typ: string | false;
+}
+
+interface Encryption {
+  key: KeyInput;
+  alg: KeyManagementAlg;
+  enc: ContentEncryptionAlg;
+  kid: string | undefined;
+}
+
+/** Parameters copied to the query by {@link AuthorizationRequestBuilder.includeInQuery} with no names (OIDC Core §6.1). */
+const OIDC_QUERY_COPIES = ['response_type', 'scope', 'redirect_uri'] as const;
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+// RFC 7636 §4.1: code-verifier = 43*128unreserved
+const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
+const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
+
+function kidOf(key: KeyInput): string | undefined {
+  const kid = (key as { kid?: unknown }).kid;
+  return typeof kid === 'string' && !(key instanceof Uint8Array) ? kid : undefined;
+}
+
+function spaceList(values: readonly string[], what: string, pattern?: RegExp): string {
+  if (values.length === 0) throw invalid(`${what} needs at least one value`);
+  for (const v of values) {
+    assertNonEmptyString(v, what);
+    if (pattern ? !pattern.test(v) : /\s/.test(v)) {
+      throw invalid(`${what} values are single tokens without spaces; pass each one as its own argument`);
+    }
+  }
+  return values.join(' ');
+}
+
+/**
+ * Builds an OAuth 2.0 authorization request and, once {@link signWith} is called, puts every one
+ * of its parameters into a request object (RFC 9101): a JWT signed with the client's key,
+ * optionally encrypted to the authorization server's key. Modelled on Nimbus'
+ * `AuthorizationRequest.Builder`: setters validate their argument and return `this`; nothing
+ * cryptographic happens before {@link build}.
+ *
+ * The builder can be kept and built many times: each build gets a fresh `jti`, `iat` and `exp`.
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationRequestBuilder } from 'oauth-jar';
+ *
+ * const request = await new AuthorizationRequestBuilder('code', '123') // response_type, client_id
+ *   .endpoint('https://c2id.com/login')   // the authorization endpoint
+ *   .audience('https://c2id.com')         // the server's issuer identifier
+ *   .redirectUri('https://example.com/cb')
+ *   .scope('read', 'write')
+ *   .state('81c33d57-59c7-4b41-9a15-80e2ed1482e2')
+ *   .signWith(clientPrivateKey, { alg: 'RS256', kid: 'client-key-1' })
+ *   .encryptWith(serverPublicKey, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'as-enc-1' })
+ *   .build();
+ *
+ * location.assign(request.url); // https://c2id.com/login?client_id=123&request=eyJ…
+ * ```
+ *
+ * @see [RFC 9101 §4](https://www.rfc-editor.org/rfc/rfc9101#section-4) Request Object
+ */
+export class AuthorizationRequestBuilder {
+  readonly #clientId: string;
+  readonly #params = new Map<string, unknown>();
+  #endpoint: URL | undefined;
+  #audience: string | string[] | undefined;
+  #issuer: string | undefined;
+  #signing: Signing | undefined;
+  #encryption: Encryption | undefined;
+  #lifetime = DEFAULT_LIFETIME;
+  #now: () => number = Date.now;
+  #jti: () => string = () => randomToken(16);
+  #queryCopies: readonly string[] = [];
+  #publisher: RequestUriPublisher | undefined;
+  #codeVerifier: string | undefined;
+  #codeChallengeMethod: 'S256' | 'plain' = 'S256';
+
+  /**
+   * @param responseType The `response_type`, e.g. `'code'`; several values as an array or one space-separated string.
+   * @param clientId The client's `client_id`. It becomes the request object's `client_id` and, by default, its `iss`.
+   */
+  constructor(responseType: string | readonly string[], clientId: string) {
+    const rt = typeof responseType === 'string' ? responseType.split(' ').filter(Boolean) : responseType;
+    if (!Array.isArray(rt) && typeof responseType !== 'string') {
+      throw invalid(`response_type must be a string or an array of strings, got ${describe(responseType)}`);
+    }
+    this.#params.set('response_type', spaceList(rt, 'response_type'));
+    assertNonEmptyString(clientId, 'client_id');
+    this.#clientId = clientId;
+    this.#params.set('client_id', clientId);
+  }
+
+  /**
+   * The authorization endpoint. Its own query parameters are kept in the emitted URL.
+   *
+   * @example
+   * ```ts
+   * builder.endpoint('https://as.example.com/authorize');
+   * ```
+   */
+  endpoint(url: string | URL): this {
+    this.#endpoint = absoluteUrl(url, 'endpoint', { schemes: ['https:', 'http:'], fragment: false });
+    return this;
+  }
+
+  /**
+   * The request object's `aud`: the authorization server's issuer identifier (RFC 8414 `issuer`),
+   * exactly, trailing slash included — not an endpoint URL (RFC 9101 §4).
+   *
+   * @example
+   * ```ts
+   * builder.audience('https://as.example.com');
+   * ```
+   */
+  audience(issuer: string | readonly string[]): this {
+    const list = typeof issuer === 'string' ? [issuer] : issuer;
+    if (!Array.isArray(list) || list.length === 0) throw invalid('audience must be a string or a non-empty array of strings');
+    for (const a of list) assertNonEmptyString(a, 'audience');
+    this.#audience = typeof issuer === 'string' ? issuer : [...list];
+    return this;
+  }
+
+  /**
+   * The request object's `iss`. Defaults to the client_id, which is what RFC 9101 §4 asks for;
+   * set it only for a server that wants something else.
+   */
+  issuer(iss: string): this {
+    assertNonEmptyString(iss, 'issuer');
+    this.#issuer = iss;
+    return this;
+  }
+
+  /**
+   * The `redirect_uri` (RFC 6749 §3.1.2): an absolute URI without a fragment. Private-use schemes
+   * (`com.example.app:/cb`, RFC 8252) are fine.
+   */
+  redirectUri(uri: string | URL): this {
+    const url = absoluteUrl(uri, 'redirect_uri', { fragment: false });
+    this.#params.set('redirect_uri', typeof uri === 'string' ? uri : url.href);
+    return this;
+  }
+
+  /**
+   * The `scope`: each scope token as its own argument (RFC 6749 §3.3). Replaces earlier scopes.
+   *
+   * @example
+   * ```ts
+   * builder.scope('openid', 'profile');
+   * ```
+   */
+  scope(...scopes: string[]): this {
+    this.#params.set('scope', spaceList(scopes, 'scope', SCOPE_TOKEN));
+    return this;
+  }
+
+  /** The opaque `state` value (RFC 6749 §4.1.1). */
+  state(state: string): this {
+    return this.#string('state', state);
+  }
+
+  /** The `response_mode` (OAuth 2.0 Multiple Response Types; `jwt` modes of JARM). */
+  responseMode(mode: string): this {
+    return this.#string('response_mode', mode);
+  }
+
+  /** The OpenID Connect `nonce` (OIDC Core §3.1.2.1). */
+  nonce(nonce: string): this {
+    return this.#string('nonce', nonce);
+  }
+
+  /** The OpenID Connect `display`: `page`, `popup`, `touch` or `wap`. */
+  display(display: 'page' | 'popup' | 'touch' | 'wap'): this {
+    if (!DISPLAYS.has(display)) throw invalid(`display must be one of page, popup, touch, wap`);
+    return this.#string('display', display);
+  }
+
+  /** The OpenID Connect `prompt` values; `none` stands alone (OIDC Core §3.1.2.1). */
+  prompt(...values: Array<'none' | 'login' | 'consent' | 'select_account' | 'create'>): this {
+    for (const v of values) if (!PROMPTS.has(v)) throw invalid(`prompt values are none, login, consent, select_account, create`);
+    if (values.includes('none') && values.length > 1) throw invalid('prompt "none" must not be combined with other values');
+    this.#params.set('prompt', spaceList(values, 'prompt'));
+    return this;
+  }
+
+  /** The OpenID Connect `max_age` in seconds: a JSON number in the request object, `0` included (RFC 9101 §4). */
+  maxAge(seconds: number): this {
+    if (!Number.isSafeInteger(seconds) || seconds < 0) throw invalid('max_age must be a non-negative integer number of seconds');
+    this.#params.set('max_age', seconds);
+    return this;
+  }
+
+  /** The `ui_locales`: BCP 47 language tags in order of preference. */
+  uiLocales(...tags: string[]): this {
+    this.#params.set('ui_locales', spaceList(tags, 'ui_locales'));
+    return this;
+  }
+
+  /** The `claims_locales`: BCP 47 language tags in order of preference. */
+  claimsLocales(...tags: string[]): this {
+    this.#params.set('claims_locales', spaceList(tags, 'claims_locales'));
+    return this;
+  }
+
+  /** The `id_token_hint`: an ID Token previously issued by the server. */
+  idTokenHint(idToken: string): this {
+    return this.#string('id_token_hint', idToken);
+  }
+
+  /** The `login_hint`. */
+  loginHint(hint: string): this {
+    return this.#string('login_hint', hint);
+  }
+
+  /** The `acr_values`, in order of preference. */
+  acrValues(...values: string[]): this {
+    this.#params.set('acr_values', spaceList(values, 'acr_values'));
+    return this;
+  }
+
+  /**
+   * The OpenID Connect `claims` request (OIDC Core §5.5): kept as a JSON object inside the request
+   * object (not a string, unlike Nimbus).
+   *
+   * @example
+   * ```ts
+   * builder.claims({ id_token: { acr: { essential: true } }, userinfo: { email: null } });
+   * ```
+   */
+  claims(claims: Record<string, unknown>): this {
+    if (!isPlainObject(claims)) throw invalid(`claims must be a JSON object, got ${describe(claims)}`);
+    this.#params.set('claims', jsonCopy(claims, 'claims'));
+    return this;
+  }
+
+  /**
+   * PKCE (RFC 7636): the request carries `code_challenge` and `code_challenge_method`, computed
+   * from `verifier` at {@link build}. Keep the verifier for the token request; the built request
+   * returns it as `codeVerifier`.
+   *
+   * @param verifier 43 to 128 unreserved characters; {@link generateCodeVerifier} makes one.
+   * @param method `S256` (default) or `plain`; prefer `S256` (RFC 7636 §4.2, RFC 9700 §2.1.1).
+   *
+   * @example
+   * ```ts
+   * const verifier = generateCodeVerifier();
+   * builder.codeChallenge(verifier);
+   * ```
+   */
+  codeChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): this {
+    if (typeof verifier !== 'string' || !CODE_VERIFIER.test(verifier)) {
+      throw invalid('code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)');
+    }
+    if (method !== 'S256' && method !== 'plain') throw invalid('code_challenge_method must be S256 or plain');
+    this.#codeVerifier = verifier;
+    this.#codeChallengeMethod = method;
+    return this;
+  }
+
+  /**
+   * Resource indicators (RFC 8707): absolute URIs without a fragment. One becomes a string, several an array.
+   */
+  resource(...uris: Array<string | URL>): this {
+    if (uris.length === 0) throw invalid('resource needs at least one URI');
+    const list = uris.map((u) => {
+      const url = absoluteUrl(u, 'resource', { fragment: false });
+      return typeof u === 'string' ? u : url.href;
+    });
+    this.#params.set('resource', list.length === 1 ? list[0] : list);
+    return this;
+  }
+
+  /**
+   * Rich authorization requests (RFC 9396): an array of objects, each with a `type`.
+   *
+   * @example
+   * ```ts
+   * builder.authorizationDetails([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '12.00' } }]);
+   * ```
+   */
+  authorizationDetails(details: ReadonlyArray<{ type: string } & Record<string, unknown>>): this {
+    if (!Array.isArray(details)) throw invalid(`authorization_details must be an array, got ${describe(details)}`);
+    for (const d of details) {
+      if (!isPlainObject(d) || typeof d.type !== 'string' || d.type === '') {
+        throw invalid('each authorization_details entry must be an object with a non-empty "type" (RFC 9396 §2)');
+      }
+    }
+    this.#params.set('authorization_details', jsonCopy(details, 'authorization_details'));
+    return this;
+  }
+
+  /** The `dpop_jkt` (RFC 9449 §10): the JWK SHA-256 thumbprint of the DPoP key. */
+  dpopJkt(thumbprint: string): this {
+    if (typeof thumbprint !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(thumbprint)) {
+      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters, RFC 7638)');
+    }
+    this.#params.set('dpop_jkt', thumbprint);
+    return this;
+  }
+
+  /** `include_granted_scopes` (incremental authorization): a JSON boolean in the request object. */
+  includeGrantedScopes(include = true): this {
+    if (typeof include !== 'boolean') throw invalid('include_granted_scopes must be a boolean');
+    this.#params.set('include_granted_scopes', include);
+    return this;
+  }
+
+  /** The OpenID Connect for Identity Assurance `purpose`: 3 to 300 characters. */
+  purpose(purpose: string): this {
+    assertNonEmptyString(purpose, 'purpose');
+    if (purpose.length < 3 || purpose.length > 300) throw invalid('purpose must be 3 to 300 characters long');
+    return this.#string('purpose', purpose);
+  }
+
+  /**
+   * Any other (extension) parameter, kept with its JSON type inside the request object.
+   * `undefined` removes it. `request` and `request_uri` are refused (RFC 9101 §10.7).
+   *
+   * @example
+   * ```ts
+   * builder.param('acr_claims', { essential: true }).param('x-tenant', 'eu-1');
+   * ```
+   */
+  param(name: string, value: unknown): this {
+    assertNonEmptyString(name, 'parameter name');
+    if (name === 'request' || name === 'request_uri') {
+      throw new OAuthJarError('ERR_FORBIDDEN_PARAMETER', RESERVED[name]!);
+    }
+    if (Object.hasOwn(RESERVED, name)) throw invalid(`"${name}" cannot be set with param(): ${RESERVED[name]}`);
+    if (value === undefined) {
+      this.#params.delete(name);
+      return this;
+    }
+    if (name === 'sub' && value === this.#clientId) throw subIsClient();
+    this.#params.set(name, jsonCopy(value, `parameter "${name}"`));
+    return this;
+  }
+
+  /**
+   * Signs the request object with the client's private key (or HMAC secret for HS*).
+   *
+   * @param key A `CryptoKey` (non-extractable too), a private JWK (imported once, then reused),
+   *   a Node.js `KeyObject`, or a `Uint8Array` secret for HS*.
+   *
+   * @example
+   * ```ts
+   * builder.signWith(privateJwk, { alg: 'ES256' }); // kid taken from the JWK
+   * ```
+   */
+  signWith(key: KeyInput, options: SignWithOptions): this {
+    if (!isPlainObject(options)) throw invalid('signWith needs an options object with "alg"');
+    const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
+    if (!isSigningAlg(alg)) {
+      throw new OAuthJarError(
+        'ERR_UNSUPPORTED_ALG',
+        (alg as unknown) === 'none'
+          ? 'alg "none" is refused: a request object must be signed (RFC 9101 §5)'
+          : `"${String(alg)}" is not a supported signing algorithm`,
+      );
+    }
+    const mismatch = keyMismatch(key, alg, 'sign');
+    if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
+    if (kid !== undefined) assertNonEmptyString(kid, 'kid');
+    if (typ !== false) assertNonEmptyString(typ, 'typ');
+    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ };
+    return this;
+  }
+
+  /**
+   * Encrypts the signed request object to the authorization server's public key (or a shared
+   * symmetric key), making a nested JWT: signed first, then encrypted (RFC 9101 §4, RFC 7519 §11.2).
+   *
+   * @example
+   * ```ts
+   * builder.signWith(clientKey, { alg: 'PS256' })
+   *   .encryptWith(serverEncJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' });
+   * ```
+   */
+  encryptWith(key: KeyInput, options: EncryptWithOptions): this {
+    if (!isPlainObject(options)) throw invalid('encryptWith needs an options object with "alg" and "enc"');
+    const { alg, enc, kid } = options;
+    if (!isKeyManagementAlg(alg)) {
+      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(alg)}" is not a supported key management algorithm (RSA1_5 and PBES2 are refused)`);
+    }
+    if (!isContentEncryptionAlg(enc)) {
+      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
+    }
+    const mismatch = keyMismatch(key, alg, 'encrypt');
+    if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
+    if (kid !== undefined) assertNonEmptyString(kid, 'kid');
+    this.#encryption = { key, alg, enc, kid: kid ?? kidOf(key) };
+    return this;
+  }
+
+  /**
+   * The request object's lifetime (`exp - nbf`) in seconds.
+   * @default 300. At most 3600 (FAPI 1.0 Advanced §5.2.2-13).
+   */
+  expiresIn(seconds: number): this {
+    if (!Number.isSafeInteger(seconds) || seconds <= 0) throw invalid('expiresIn must be a positive integer number of seconds');
+    if (seconds > MAX_LIFETIME) {
+      throw new OAuthJarError('ERR_LIFETIME_TOO_LONG', `a request object lives at most ${MAX_LIFETIME} s, asked for ${seconds} s`);
+    }
+    this.#lifetime = seconds;
+    return this;
+  }
+
+  /**
+   * The clock used for `iat`, `nbf` and `exp`, for deterministic tests.
+   * @default Date.now
+   *
+   * @example
+   * ```ts
+   * builder.clock(() => new Date('2030-01-01T00:00:00Z'));
+   * ```
+   */
+  clock(now: () => Date | number): this {
+    if (typeof now !== 'function') throw invalid('clock must be a function returning a Date or epoch milliseconds');
+    this.#now = () => {
+      const t = now();
+      return typeof t === 'number' ? t : t.getTime();
+    };
+    return this;
+  }
+
+  /**
+   * The `jti` source: a fixed value or a function. For tests; the default is 128 random bits.
+   */
+  jti(source: string | (() => string)): this {
+    if (typeof source === 'string') {
+      assertNonEmptyString(source, 'jti');
+      this.#jti = () => source;
+    } else if (typeof source === 'function') {
+      this.#jti = source;
+    } else {
+      throw invalid('jti must be a string or a function returning one');
+    }
+    return this;
+  }
+
+  /**
+   * Also copies parameters to the URL's query, for servers that need them outside the request
+   * object (OIDC Core §6.1 requires `response_type`, `client_id` and `scope`; FAPI 1.0 without PAR
+   * likewise). With no names: `response_type`, `scope` and `redirect_uri`. A JAR server uses only
+   * the object's values (RFC 9101 §5).
+   */
+  includeInQuery(...names: string[]): this {
+    for (const n of names) {
+      assertNonEmptyString(n, 'parameter name');
+      if (n === 'request' || n === 'request_uri') throw new OAuthJarError('ERR_FORBIDDEN_PARAMETER', RESERVED[n]!);
+    }
+    this.#queryCopies = names.length > 0 ? names : OIDC_QUERY_COPIES;
+    return this;
+  }
+
+  /**
+   * Sends the request object by reference: `build()` hands it to `publisher` (PAR, a self-hosted
+   * store, or your own) and the URL carries `client_id` + `request_uri` only.
+   */
+  publishWith(publisher: RequestUriPublisher): this {
+    if (typeof publisher !== 'object' || publisher === null || typeof publisher.publish !== 'function') {
+      throw invalid('publishWith needs an object with a publish(requestObject, context) method');
+    }
+    this.#publisher = publisher;
+    return this;
+  }
+
+  /**
+   * Validates the whole request, then signs (and encrypts) the request object, publishes it when
+   * asked to, and returns the authorization URL.
+   *
+   * Without {@link signWith} it returns a plain authorization request URL with every parameter in
+   * the query, as Nimbus does without a request object.
+   *
+   * @throws {OAuthJarError} `ERR_MISSING_ENDPOINT`, `ERR_MISSING_AUDIENCE`, `ERR_ENCRYPT_WITHOUT_SIGN`,
+   *   `ERR_SIGN_FAILED`, `ERR_ENCRYPT_FAILED`, `ERR_PUBLISH_FAILED` …
+   */
+  async build(): Promise<AuthorizationRequest> {
+    const endpoint = this.#endpoint;
+    if (!endpoint) throw new OAuthJarError('ERR_MISSING_ENDPOINT', 'no authorization endpoint: call .endpoint(url)');
+    const signing = this.#signing;
+    if (!signing) {
+      if (this.#encryption) {
+        throw new OAuthJarError('ERR_ENCRYPT_WITHOUT_SIGN', 'encryptWith needs signWith: a request object is signed first, then encrypted (RFC 9101 §4)');
+      }
+      if (this.#publisher) throw new OAuthJarError('ERR_INVALID_ARGUMENT', 'publishWith needs signWith: only a request object can be published');
+    } else if (this.#audience === undefined) {
+      throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
+    }
+
+    const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
+    if (this.#codeVerifier !== undefined) {
+      parameters.code_challenge =
+        this.#codeChallengeMethod === 'S256' ? await sha256b64u(this.#codeVerifier) : this.#codeVerifier;
+      parameters.code_challenge_method = this.#codeChallengeMethod;
+    }
+
+    const url = new URL(endpoint.href);
+    if (!signing) {
+      for (const [name, value] of Object.entries(parameters)) toQuery(url.searchParams, name, value);
+      return result(url, undefined, parameters, this.#codeVerifier);
+    }
+
+    const now = Math.floor(this.#now() / 1000);
+    const jti = this.#jti();
+    assertNonEmptyString(jti, 'jti');
+    const claims: Record<string, unknown> = {
+      iss: this.#issuer ?? this.#clientId,
+      aud: this.#audience,
+      ...parameters,
+      iat: now,
+      nbf: now,
+      exp: now + this.#lifetime,
+      jti,
+    };
+
+    const header: { alg: string; kid?: string; typ?: string } = { alg: signing.alg };
+    if (signing.kid !== undefined) header.kid = signing.kid;
+    if (signing.typ !== false) header.typ = signing.typ;
+    let requestObject: string;
+    try {
+      requestObject = await signCompact(claims, signing.key, header);
+    } catch (cause) {
+      throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signing.alg} failed: ${(cause as Error)?.message}`, { cause });
+    }
+
+    const encryption = this.#encryption;
+    if (encryption) {
+      // RFC 7519 §5.2: cty "JWT" marks the nested JWT. Never zip (RFC 8725 §3.6).
+      const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
+      if (encryption.kid !== undefined) jweHeader.kid = encryption.kid;
+      try {
+        requestObject = await encryptCompact(requestObject, encryption.key, jweHeader);
+      } catch (cause) {
+        throw new OAuthJarError(
+          'ERR_ENCRYPT_FAILED',
+          `encrypting the request object with ${encryption.alg}/${encryption.enc}${encryption.kid ? ` to key "${encryption.kid}"` : ''} failed: ${(cause as Error)?.message}`,
+          { cause },
+        );
+      }
+    }
+
+    let requestUri: string | undefined;
+    let expiresIn: number | undefined;
+    if (this.#publisher) {
+      let published: { requestUri: string; expiresIn?: number };
+      try {
+        published = await this.#publisher.publish(requestObject, { clientId: this.#clientId });
+      } catch (cause) {
+        if (cause instanceof OAuthJarError) throw cause;
+        throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
+      }
+      if (typeof published?.requestUri !== 'string' || published.requestUri === '') {
+        throw new OAuthJarError('ERR_PUBLISH_FAILED', 'the publisher returned no requestUri');
+      }
+      requestUri = published.requestUri;
+      expiresIn = published.expiresIn;
+    }
+
+    // RFC 9101 §5: client_id plus exactly one of request / request_uri.
+    const query = url.searchParams;
+    query.delete('request');
+    query.delete('request_uri');
+    query.set('client_id', this.#clientId);
+    if (requestUri !== undefined) query.set('request_uri', requestUri);
+    else query.set('request', requestObject);
+    for (const name of this.#queryCopies) {
+      if (name !== 'client_id' && parameters[name] !== undefined) toQuery(query, name, parameters[name]);
+    }
+    return result(url, requestObject, claims, this.#codeVerifier, requestUri, expiresIn);
+  }
+
+  #string(name: string, value: string): this {
+    assertNonEmptyString(value, name);
+    this.#params.set(name, value);
+    return this;
+  }
+}
+
+function subIsClient(): OAuthJarError {
+  return new OAuthJarError(
+    'ERR_FORBIDDEN_PARAMETER',
+    '"sub" must not equal the client_id: the object could pass as a client assertion (RFC 9101 §10.8)',
+  );
+}
+
+function result(
+  url: URL,
+  requestObject: string | undefined,
+  parameters: Record<string, unknown>,
+  codeVerifier: string | undefined,
+  requestUri?: string,
+  expiresIn?: number,
+): AuthorizationRequest {
+  return { url, requestObject, parameters, codeVerifier, requestUri, expiresIn };
+}
+
+/**
+ * Makes a PKCE code verifier: 32 random bytes, base64url-encoded (43 characters, RFC 7636 §4.1).
+ *
+ * @example
+ * ```ts
+ * const verifier = generateCodeVerifier();
+ * builder.codeChallenge(verifier);
+ * ```
+ */
+export function generateCodeVerifier(): string {
+  return randomToken(32);
+}

@@ -1,0 +1,131 @@
+import type { KeyInput } from './types.js';
+
+/** JWS algorithms a request object may be signed with. `none` is never one (RFC 9101 §5). */
+export const SIGNING_ALGS = [
+  'RS256', 'RS384', 'RS512',
+  'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512',
+  'EdDSA', 'Ed25519',
+  'HS256', 'HS384', 'HS512',
+] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/**
+ * JWE key management algorithms. RSA1_5 is left out (RFC 8725 §3.2: padding-oracle prone) and so is
+ * PBES2, which turns a password, not a key, into a request object's protection.
+ */
+export const KEY_MANAGEMENT_ALGS = [
+  'RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512',
+  'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW',
+  'A128KW', 'A192KW', 'A256KW',
+  'A128GCMKW', 'A192GCMKW', 'A256GCMKW',
+  'dir',
+] as const;
+export type KeyManagementAlg = (typeof KEY_MANAGEMENT_ALGS)[number];
+
+/** JWE content encryption algorithms. */
+export const CONTENT_ENCRYPTION_ALGS = [
+  'A128GCM', 'A192GCM', 'A256GCM',
+  'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512',
+] as const;
+export type ContentEncryptionAlg = (typeof CONTENT_ENCRYPTION_ALGS)[number];
+
+export function isSigningAlg(alg: unknown): alg is SigningAlg {
+  return typeof alg === 'string' && (SIGNING_ALGS as readonly string[]).includes(alg);
+}
+export function isKeyManagementAlg(alg: unknown): alg is KeyManagementAlg {
+  return typeof alg === 'string' && (KEY_MANAGEMENT_ALGS as readonly string[]).includes(alg);
+}
+export function isContentEncryptionAlg(enc: unknown): enc is ContentEncryptionAlg {
+  return typeof enc === 'string' && (CONTENT_ENCRYPTION_ALGS as readonly string[]).includes(enc);
+}
+
+/** What a key must look like for an algorithm: a JWK `kty` (+ `crv`) and the matching WebCrypto/Node names. */
+interface KeyShape {
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct';
+  crv?: readonly string[];
+  /** CryptoKey `algorithm.name` values that fit. */
+  webcrypto: readonly string[];
+  /** Node KeyObject `asymmetricKeyType` values that fit (`secret` for symmetric keys). */
+  node: readonly string[];
+}
+
+const RSA_SIG: KeyShape = { kty: 'RSA', webcrypto: ['RSASSA-PKCS1-v1_5'], node: ['rsa'] };
+const RSA_PSS: KeyShape = { kty: 'RSA', webcrypto: ['RSA-PSS'], node: ['rsa', 'rsa-pss'] };
+const HMAC: KeyShape = { kty: 'oct', webcrypto: ['HMAC'], node: ['secret'] };
+const ec = (crv: string): KeyShape => ({ kty: 'EC', crv: [crv], webcrypto: ['ECDSA'], node: ['ec'] });
+const ED: KeyShape = { kty: 'OKP', crv: ['Ed25519'], webcrypto: ['Ed25519'], node: ['ed25519'] };
+const RSA_OAEP: KeyShape = { kty: 'RSA', webcrypto: ['RSA-OAEP'], node: ['rsa'] };
+const ECDH: KeyShape = { kty: 'EC', crv: ['P-256', 'P-384', 'P-521', 'X25519'], webcrypto: ['ECDH', 'X25519'], node: ['ec', 'x25519'] };
+const AES_KW: KeyShape = { kty: 'oct', webcrypto: ['AES-KW'], node: ['secret'] };
+const AES_GCM: KeyShape = { kty: 'oct', webcrypto: ['AES-GCM'], node: ['secret'] };
+const DIR: KeyShape = { kty: 'oct', webcrypto: ['AES-GCM', 'AES-CBC'], node: ['secret'] };
+
+function shapeOf(alg: string): KeyShape | undefined {
+  if (alg.startsWith('RS')) return RSA_SIG;
+  if (alg.startsWith('PS')) return RSA_PSS;
+  if (alg.startsWith('HS')) return HMAC;
+  if (alg === 'ES256') return ec('P-256');
+  if (alg === 'ES384') return ec('P-384');
+  if (alg === 'ES512') return ec('P-521');
+  if (alg === 'EdDSA' || alg === 'Ed25519') return ED;
+  if (alg.startsWith('RSA-OAEP')) return RSA_OAEP;
+  if (alg.startsWith('ECDH-ES')) return ECDH;
+  if (/^A\d{3}KW$/.test(alg)) return AES_KW;
+  if (/^A\d{3}GCMKW$/.test(alg)) return AES_GCM;
+  if (alg === 'dir') return DIR;
+  return undefined;
+}
+
+/**
+ * Checks synchronously that `key` can serve `alg` and, for asymmetric keys, that it is the
+ * `private` (signing) or `public` (encrypting) half. Returns a reason when it cannot, else
+ * `undefined`. jose checks again when it uses the key; this check exists so that a mistake surfaces
+ * at the setter, before any request is built.
+ */
+export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt'): string | undefined {
+  const shape = shapeOf(alg);
+  if (!shape) return `"${alg}" is not a supported algorithm`;
+  if (key instanceof Uint8Array) {
+    if (shape.kty !== 'oct') return `${alg} needs an asymmetric key, got a Uint8Array secret`;
+    if (key.byteLength === 0) return 'the secret is empty';
+    return undefined;
+  }
+  if (typeof key !== 'object' || key === null) return 'the key must be a CryptoKey, KeyObject, JWK or Uint8Array';
+  const k = key as Record<string, unknown>;
+  // A JWK: a plain object with `kty`.
+  if (typeof k.kty === 'string') {
+    if (k.kty !== shape.kty && !(shape === ECDH && k.kty === 'OKP' && k.crv === 'X25519')) {
+      return `${alg} needs a JWK of kty "${shape.kty}", got "${k.kty}"`;
+    }
+    if (shape.crv && typeof k.crv === 'string' && !shape.crv.includes(k.crv)) {
+      return `${alg} needs a JWK with crv ${shape.crv.join(' or ')}, got "${k.crv}"`;
+    }
+    if (shape.kty === 'oct') return typeof k.k === 'string' ? undefined : 'the oct JWK has no "k"';
+    const isPrivate = typeof k.d === 'string';
+    if (use === 'sign' && !isPrivate) return `signing with ${alg} needs the private JWK (it has no "d")`;
+    return undefined;
+  }
+  // A WebCrypto CryptoKey.
+  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown } | undefined;
+  if (algorithm && typeof algorithm.name === 'string' && typeof k.usages === 'object') {
+    if (!shape.webcrypto.includes(algorithm.name)) {
+      return `${alg} needs a ${shape.webcrypto.join(' or ')} CryptoKey, got ${algorithm.name}`;
+    }
+    if (shape.crv && typeof algorithm.namedCurve === 'string' && !shape.crv.includes(algorithm.namedCurve)) {
+      return `${alg} needs curve ${shape.crv.join(' or ')}, got ${algorithm.namedCurve}`;
+    }
+    if (use === 'sign' && k.type === 'public') return `signing with ${alg} needs a private key, got a public CryptoKey`;
+    return undefined;
+  }
+  // A Node.js KeyObject (duck-typed: the client entry imports nothing from node:).
+  if (typeof k.type === 'string' && typeof (k as { export?: unknown }).export === 'function') {
+    const type = k.type === 'secret' ? 'secret' : (k as { asymmetricKeyType?: string }).asymmetricKeyType;
+    if (typeof type === 'string' && !shape.node.includes(type)) {
+      return `${alg} needs a ${shape.node.join(' or ')} KeyObject, got ${type}`;
+    }
+    if (use === 'sign' && k.type === 'public') return `signing with ${alg} needs a private key, got a public KeyObject`;
+    return undefined;
+  }
+  return 'the key must be a CryptoKey, KeyObject, JWK or Uint8Array';
+}

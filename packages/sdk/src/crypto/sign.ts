@@ -1,0 +1,18 @@
+import { CompactSign, type JWSHeaderParameters } from 'jose';
+import type { KeyInput } from './types.js';
+import { usableKey } from './keys.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Signs a JSON claims set as a compact JWS. The claims are serialized exactly as given (no claim
+ * rewriting, unlike SignJWT), so JSON types survive: `max_age: 0` stays the number 0.
+ */
+export async function signCompact(
+  claims: Record<string, unknown>,
+  key: KeyInput,
+  header: JWSHeaderParameters & { alg: string },
+): Promise<string> {
+  const k = await usableKey(key, header.alg);
+  return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader(header).sign(k);
+}

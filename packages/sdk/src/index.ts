@@ -1,0 +1,15 @@
+/**
+ * `oauth-jar`: the relying party's side of JWT-Secured Authorization Requests (RFC 9101).
+ * Runs in browsers, Node.js and every Web-API runtime.
+ *
+ * @module
+ */
+export { AuthorizationRequestBuilder, generateCodeVerifier, REQUEST_OBJECT_TYP } from './client/builder.js';
+export type { AuthorizationRequest, SignWithOptions, EncryptWithOptions } from './client/builder.js';
+export { decodeAuthorizationRequest } from './client/decode.js';
+export type { DecodedAuthorizationRequest } from './client/decode.js';
+export type { RequestUriPublisher } from './publishers/types.js';
+export { OAuthJarError, ResponseError } from './errors.js';
+export type { OAuthJarErrorCode } from './errors.js';
+export type { KeyInput, JWK, JSONWebKeySet } from './crypto/types.js';
+export type { SigningAlg, KeyManagementAlg, ContentEncryptionAlg } from './crypto/algorithms.js';

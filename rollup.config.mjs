@@ -1,0 +1,46 @@
+// Builds packages/sdk into dist/: ESM (.js), CJS (.cjs) and bundled types (.d.ts / .d.cts) for
+// every entry point of the package's `exports` map. An export "./x" is built from src/x.ts
+// ("." from src/index.ts), so adding an entry point is one line in package.json.
+// Dependencies and peer dependencies stay external: they are never bundled.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+
+const root = new URL('./packages/sdk/', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+
+const input = {};
+for (const [subpath, target] of Object.entries(pkg.exports)) {
+  if (typeof target !== 'object') continue; // "./package.json"
+  const name = subpath === '.' ? 'index' : subpath.slice(2);
+  input[name] = new URL(`src/${name}.ts`, root).pathname;
+}
+
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+const external = (id) =>
+  id.startsWith('node:') || builtinModules.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
+
+const dist = new URL('dist/', root).pathname;
+
+export default [
+  {
+    input,
+    external,
+    treeshake: { moduleSideEffects: false },
+    plugins: [esbuild({ target: 'es2022', tsconfig: new URL('tsconfig.json', root).pathname })],
+    output: [
+      { dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+      { dir: dist, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    input,
+    external,
+    plugins: [dts({ tsconfig: new URL('tsconfig.json', root).pathname })],
+    output: [
+      { dir: dist, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+      { dir: dist, format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+    ],
+  },
+];
