@@ -61,7 +61,11 @@ const AES_KW: KeyShape = { kty: 'oct', webcrypto: ['AES-KW'], node: ['secret'] }
 const AES_GCM: KeyShape = { kty: 'oct', webcrypto: ['AES-GCM'], node: ['secret'] };
 const DIR: KeyShape = { kty: 'oct', webcrypto: ['AES-GCM', 'AES-CBC'], node: ['secret'] };
 
+/** Node's OpenSSL curve names → JOSE `crv`. */
+const NODE_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
 function shapeOf(alg: string): KeyShape | undefined {
+  if (alg.startsWith('RSA-OAEP')) return RSA_OAEP;
   if (alg.startsWith('RS')) return RSA_SIG;
   if (alg.startsWith('PS')) return RSA_PSS;
   if (alg.startsWith('HS')) return HMAC;
@@ -69,7 +73,6 @@ function shapeOf(alg: string): KeyShape | undefined {
   if (alg === 'ES384') return ec('P-384');
   if (alg === 'ES512') return ec('P-521');
   if (alg === 'EdDSA' || alg === 'Ed25519') return ED;
-  if (alg.startsWith('RSA-OAEP')) return RSA_OAEP;
   if (alg.startsWith('ECDH-ES')) return ECDH;
   if (/^A\d{3}KW$/.test(alg)) return AES_KW;
   if (/^A\d{3}GCMKW$/.test(alg)) return AES_GCM;
@@ -123,6 +126,11 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     const type = k.type === 'secret' ? 'secret' : (k as { asymmetricKeyType?: string }).asymmetricKeyType;
     if (typeof type === 'string' && !shape.node.includes(type)) {
       return `${alg} needs a ${shape.node.join(' or ')} KeyObject, got ${type}`;
+    }
+    const curve = (k as { asymmetricKeyDetails?: { namedCurve?: string } }).asymmetricKeyDetails?.namedCurve;
+    const crv = curve === undefined ? undefined : (NODE_CURVES[curve] ?? curve);
+    if (shape.crv && crv !== undefined && !shape.crv.includes(crv)) {
+      return `${alg} needs curve ${shape.crv.join(' or ')}, got ${crv}`;
     }
     if (use === 'sign' && k.type === 'public') return `signing with ${alg} needs a private key, got a public KeyObject`;
     return undefined;
