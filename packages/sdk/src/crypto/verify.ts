@@ -1,0 +1,138 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  UnsecuredJWT,
+} from 'jose';
+
+/** Why jose refused a JWS, in the verifier's terms. */
+export type JwsFailureKind = 'key' | 'signature' | 'time' | 'header' | 'malformed';
+
+/** A jose failure, classified. The jose error is the `cause`. */
+export class JwsFailure extends Error {
+  readonly kind: JwsFailureKind;
+  constructor(kind: JwsFailureKind, message: string, cause: unknown) {
+    super(message, { cause });
+    this.kind = kind;
+  }
+}
+
+/** A verification key: a key set resolver (local or remote JWKS) or a symmetric secret. */
+export type VerificationKey = JWTVerifyGetKey | Uint8Array;
+
+const localSets = new WeakMap<object, JWTVerifyGetKey>();
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+const secrets = new Map<string, Uint8Array>();
+const encoder = new TextEncoder();
+
+/**
+ * A client's registered `jwks` as a key resolver, built once per JWKS object (STYLE.md §6). The
+ * resolver picks keys by `kid` and by the key type that `alg` needs; header `jwk`/`jku`/`x5u`/`x5c`
+ * are never consulted.
+ */
+export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
+  let set = localSets.get(jwks);
+  if (!set) localSets.set(jwks, (set = createLocalJWKSet(jwks)));
+  return set;
+}
+
+/** A client's `jwks_uri` as a cached remote key set, built once per URI. */
+export function remoteKeySet(uri: string, options: { timeout?: number; cacheMaxAge?: number; cooldown?: number } = {}): JWTVerifyGetKey {
+  let set = remoteSets.get(uri);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(uri), {
+      timeoutDuration: options.timeout ?? 5000,
+      cacheMaxAge: options.cacheMaxAge ?? 600_000,
+      cooldownDuration: options.cooldown ?? 30_000,
+    });
+    remoteSets.set(uri, set);
+  }
+  return set;
+}
+
+/** A client secret as HMAC key bytes (OIDC Core §10.1: the octets of the UTF-8 `client_secret`). */
+export function secretKey(secret: string): Uint8Array {
+  let key = secrets.get(secret);
+  if (!key) secrets.set(secret, (key = encoder.encode(secret)));
+  return key;
+}
+
+export interface VerifyJwsOptions {
+  /** The algorithms accepted for this client: always passed to jose. */
+  algorithms: string[];
+  /** Seconds of leeway for `exp` / `nbf`. */
+  clockTolerance: number;
+  /** The verifier's clock. */
+  currentDate: Date;
+}
+
+/**
+ * Verifies a compact JWS request object with jose's `jwtVerify` (signature, `alg` allow-list,
+ * `crit`, `b64`, `exp`/`nbf`/`iat` types and times) and returns its header and claims. Every jose
+ * failure becomes a {@link JwsFailure}.
+ */
+export async function verifyJws(
+  jws: string,
+  key: VerificationKey,
+  options: VerifyJwsOptions,
+): Promise<{ header: JWTHeaderParameters; claims: JWTPayload }> {
+  const opts = { algorithms: options.algorithms, clockTolerance: options.clockTolerance, currentDate: options.currentDate };
+  try {
+    const { protectedHeader, payload } = await jwtVerify(jws, key as JWTVerifyGetKey, opts);
+    return { header: protectedHeader, claims: payload };
+  } catch (err) {
+    if (err instanceof errors.JWKSMultipleMatchingKeys) {
+      // No `kid` and several registered keys fit the alg: try each (jose leaves this to the caller).
+      for await (const candidate of err) {
+        try {
+          const { protectedHeader, payload } = await jwtVerify(jws, candidate, opts);
+          return { header: protectedHeader, claims: payload };
+        } catch (inner) {
+          if (inner instanceof errors.JWSSignatureVerificationFailed) continue;
+          throw classify(inner);
+        }
+      }
+      throw new JwsFailure('signature', 'the signature does not verify with any of the client\'s keys', err);
+    }
+    throw classify(err);
+  }
+}
+
+/**
+ * Decodes an unsigned (`alg: none`) JWT and checks its time claims, for servers that explicitly
+ * accept unsigned request objects (OIDC Core §6.1). Nothing about its sender is proven.
+ */
+export function decodeUnsigned(jwt: string, options: Omit<VerifyJwsOptions, 'algorithms'>): { header: Record<string, unknown>; claims: JWTPayload } {
+  try {
+    const { header, payload } = UnsecuredJWT.decode(jwt, { clockTolerance: options.clockTolerance, currentDate: options.currentDate });
+    return { header: header as Record<string, unknown>, claims: payload };
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
+function classify(err: unknown): JwsFailure {
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return new JwsFailure('signature', 'the signature does not verify with the client\'s key', err);
+  }
+  if (err instanceof errors.JWKSNoMatchingKey) {
+    return new JwsFailure('key', 'no registered key of the client matches the header\'s "kid" and "alg"', err);
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+    return new JwsFailure('key', `the client's key set could not be used: ${(err as Error).message}`, err);
+  }
+  if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
+    return new JwsFailure('time', (err as Error).message, err);
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+    return new JwsFailure('header', (err as Error).message, err);
+  }
+  if (err instanceof errors.JOSEError) return new JwsFailure('malformed', (err as Error).message, err);
+  // TypeError from key import, a fetch failure of a jwks_uri, …
+  return new JwsFailure('key', `the client's key could not be used: ${(err as Error)?.message ?? String(err)}`, err);
+}

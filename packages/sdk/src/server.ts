@@ -1,0 +1,28 @@
+/**
+ * `oauth-jar/server`: the authorization server's side of JWT-Secured Authorization Requests
+ * (RFC 9101) — a verifier for request objects by value, by reference and pushed (RFC 9126), the
+ * error answers, discovery metadata and registration-time validation.
+ *
+ * @module
+ */
+export { RequestObjectVerifier } from './server/verifier.js';
+export type {
+  RequestObjectVerifierOptions,
+  ClientMetadata,
+  PushedAuthorizationRequest,
+  VerifiedAuthorizationRequest,
+  VerifiedRequestObject,
+} from './server/types.js';
+export { AuthorizationRequestError } from './server/errors.js';
+export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';
+export { authorizationErrorResponse } from './server/response.js';
+export type { ErrorResponseOptions } from './server/response.js';
+export { MemoryReplayStore } from './server/replay.js';
+export type { ReplayStore } from './server/replay.js';
+export { validateClientMetadata, ClientMetadataError } from './server/metadata.js';
+export type { RequestObjectServerMetadata, ClientMetadataPolicy } from './server/metadata.js';
+export { PAR_URN_PREFIX, matchesRegisteredRequestUri } from './server/resolve.js';
+export { isPrivateHost } from './http/request-uri.js';
+export type { RequestUriFetchOptions } from './http/request-uri.js';
+export { OAuthJarError } from './errors.js';
+export type { OAuthJarErrorCode } from './errors.js';

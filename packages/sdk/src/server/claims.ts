@@ -1,0 +1,101 @@
+import { isPlainObject } from '../lib/validate.js';
+import type { Config } from './config.js';
+import { AuthorizationRequestError, refuse } from './errors.js';
+
+/** FAPI 1.0 Advanced §5.2.2-13, FAPI 2.0 Message Signing: `exp - nbf` at most 60 minutes, `nbf` at most 60 minutes old. */
+const FAPI_MAX_LIFETIME = 3600;
+
+/** Authorization request parameters whose value is a string (RFC 6749, OIDC Core §3.1.2.1, RFC 7636, RFC 9449). */
+const STRING_PARAMS = [
+  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'response_mode', 'display', 'prompt',
+  'ui_locales', 'claims_locales', 'id_token_hint', 'login_hint', 'acr_values', 'code_challenge',
+  'code_challenge_method', 'dpop_jkt', 'jti', 'iss', 'sub',
+];
+
+const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Steps 10–14 of SPEC-NOTES §2 on a signature-verified claims set: `client_id`, `iss`, `aud`,
+ * time claims (with the FAPI rules), replay, forbidden claims, and parameter types.
+ */
+export async function checkClaims(claims: Record<string, unknown>, clientId: string, cfg: Config): Promise<void> {
+  // 10: RFC 9101 §6.3: the client_id inside MUST be identical to the query's.
+  if (claims.client_id === undefined) throw refuse('invalid_request_object', 'client_id_claim', 'the request object has no client_id claim');
+  if (claims.client_id !== clientId) {
+    throw refuse('invalid_request_object', 'client_id_claim', 'the request object\'s client_id differs from the client_id parameter (RFC 9101 §6.3)');
+  }
+
+  // 11: iss and aud (RFC 9101 §4 SHOULD; required here as by oidc-provider and FAPI).
+  if (claims.iss !== clientId) {
+    throw refuse('invalid_request_object', 'iss', claims.iss === undefined ? 'the request object has no iss claim' : 'the request object\'s iss is not the client_id');
+  }
+  const aud = claims.aud;
+  const audOk =
+    typeof aud === 'string' ? aud === cfg.issuer : Array.isArray(aud) && aud.every((a) => typeof a === 'string') && aud.includes(cfg.issuer);
+  if (!audOk) {
+    throw refuse('invalid_request_object', 'aud', aud === undefined ? `the request object has no aud claim; expected "${cfg.issuer}"` : `the request object's aud is not this server's issuer "${cfg.issuer}"`);
+  }
+
+  // 12: time claims. jose checked exp/nbf against the clock already; types and the rest here.
+  const now = Math.floor(cfg.now() / 1000);
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    if (claims[name] !== undefined && !isNumericDate(claims[name])) {
+      throw refuse('invalid_request_object', 'claim_type', `the ${name} claim must be a NumericDate (a number)`);
+    }
+  }
+  const exp = claims.exp as number | undefined;
+  const nbf = claims.nbf as number | undefined;
+  const iat = claims.iat as number | undefined;
+  if (exp !== undefined && exp <= now - cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object has expired');
+  if (nbf !== undefined && nbf > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');
+  if (iat !== undefined && iat > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object was issued in the future (iat)');
+  if (cfg.fapi) {
+    if (exp === undefined || nbf === undefined) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects need exp and nbf');
+    if (exp - nbf > FAPI_MAX_LIFETIME) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects live at most 60 minutes (exp - nbf)');
+    if (nbf < now - FAPI_MAX_LIFETIME) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects must not have an nbf more than 60 minutes in the past');
+    if (typeof claims.redirect_uri !== 'string') throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects need a redirect_uri');
+  }
+
+  // types of the parameters the server will act on
+  for (const name of STRING_PARAMS) {
+    if (claims[name] !== undefined && typeof claims[name] !== 'string') {
+      throw refuse('invalid_request_object', 'claim_type', `the ${name} claim must be a string`);
+    }
+  }
+  if (claims.max_age !== undefined && !(Number.isSafeInteger(claims.max_age) && (claims.max_age as number) >= 0)) {
+    throw refuse('invalid_request_object', 'claim_type', 'the max_age claim must be a non-negative integer');
+  }
+  if (claims.claims !== undefined && !isPlainObject(claims.claims)) {
+    throw refuse('invalid_request_object', 'claim_type', 'the claims claim must be a JSON object (OIDC Core §5.5)');
+  }
+  if (claims.authorization_details !== undefined && !(Array.isArray(claims.authorization_details) && claims.authorization_details.every(isPlainObject))) {
+    throw refuse('invalid_request_object', 'claim_type', 'authorization_details must be an array of objects (RFC 9396 §2)');
+  }
+  const resource = claims.resource;
+  if (resource !== undefined && typeof resource !== 'string' && !(Array.isArray(resource) && resource.every((r) => typeof r === 'string'))) {
+    throw refuse('invalid_request_object', 'claim_type', 'resource must be a string or an array of strings (RFC 8707)');
+  }
+
+  // 13: replay, keyed by client and jti, kept until exp.
+  if (cfg.replayStore) {
+    if (typeof claims.jti !== 'string' || claims.jti === '') {
+      throw refuse('invalid_request_object', 'replay', 'the request object needs a jti: this server accepts each request object once');
+    }
+    if (exp === undefined) throw refuse('invalid_request_object', 'replay', 'the request object needs an exp: this server accepts each request object once');
+    let first: boolean;
+    try {
+      first = await cfg.replayStore.consume(JSON.stringify([clientId, claims.jti]), exp + cfg.clockTolerance);
+    } catch (cause) {
+      throw new AuthorizationRequestError('server_error', 'internal', 'the replay store failed', { cause });
+    }
+    if (!first) throw refuse('invalid_request_object', 'replay', 'this request object (jti) was used before');
+  }
+
+  // 14: RFC 9101 §10.7 and §10.8.
+  if ('request' in claims || 'request_uri' in claims) {
+    throw refuse('invalid_request_object', 'forbidden_claim', 'a request object must not contain request or request_uri (RFC 9101 §10.7)');
+  }
+  if (claims.sub === clientId) {
+    throw refuse('invalid_request_object', 'forbidden_claim', 'a request object must not have sub equal to client_id: it could pass as a client assertion (RFC 9101 §10.8)');
+  }
+}

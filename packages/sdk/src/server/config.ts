@@ -1,0 +1,109 @@
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
+import { decryptionCandidates } from '../crypto/decrypt.js';
+import type { JWK } from '../crypto/types.js';
+import type { RequestUriFetchOptions } from '../http/request-uri.js';
+import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
+import type { ReplayStore } from './replay.js';
+import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
+
+/** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519) only. */
+export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+
+/** The verifier's options, validated once, with defaults filled in. */
+export interface Config {
+  issuer: string;
+  getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
+  decryptionKeys: { keys: JWK[] } | undefined;
+  requireSigned: boolean;
+  requestSupported: boolean;
+  requestUri: RequestUriFetchOptions | false;
+  requireRegistration: boolean;
+  par: ((requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>) | undefined;
+  replayStore: ReplayStore | undefined;
+  fapi: boolean;
+  signingAlgs: readonly string[];
+  keyManagementAlgs: readonly string[];
+  contentEncryptionAlgs: readonly string[];
+  clockTolerance: number;
+  maxLength: number;
+  allowUnsigned: boolean;
+  merge: boolean;
+  jwksUri: { timeout?: number; cacheMaxAge?: number; cooldown?: number };
+  now: () => number;
+}
+
+function stringList(value: unknown, what: string, allowed: readonly string[]): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string')) {
+    throw invalid(`${what} must be a non-empty array of algorithm names`);
+  }
+  for (const v of value) {
+    if (!allowed.includes(v)) throw invalid(`${what}: "${v}" is not supported (supported: ${allowed.join(', ')})`);
+  }
+  return [...value] as string[];
+}
+
+export function resolveConfig(options: RequestObjectVerifierOptions): Config {
+  if (!isPlainObject(options)) throw invalid('RequestObjectVerifier needs an options object');
+  assertNonEmptyString(options.issuer, 'issuer');
+  if (typeof options.getClient !== 'function') throw invalid('getClient must be a function (clientId) => client metadata | undefined');
+  const fapi = options.profile === 'fapi2';
+  if (options.profile !== undefined && !fapi) throw invalid(`profile must be 'fapi2' or undefined, got "${String(options.profile)}"`);
+
+  const decryptionKeys = options.decryptionKeys;
+  if (decryptionKeys !== undefined && (!isPlainObject(decryptionKeys) || !Array.isArray(decryptionKeys.keys))) {
+    throw invalid('decryptionKeys must be a JWK set: { keys: [privateJwk, …] }');
+  }
+
+  const baseSigning = fapi ? FAPI2_SIGNING_ALGS : SIGNING_ALGS;
+  const signingAlgs = options.signingAlgorithms
+    ? stringList(options.signingAlgorithms, 'signingAlgorithms', baseSigning)
+    : [...baseSigning];
+
+  const servable = decryptionKeys
+    ? KEY_MANAGEMENT_ALGS.filter((alg) => decryptionCandidates(decryptionKeys, alg, undefined).length > 0)
+    : [];
+  const keyManagementAlgs = options.keyManagementAlgorithms
+    ? stringList(options.keyManagementAlgorithms, 'keyManagementAlgorithms', KEY_MANAGEMENT_ALGS)
+    : servable;
+  const contentEncryptionAlgs = options.contentEncryptionAlgorithms
+    ? stringList(options.contentEncryptionAlgorithms, 'contentEncryptionAlgorithms', CONTENT_ENCRYPTION_ALGS)
+    : [...CONTENT_ENCRYPTION_ALGS];
+
+  const clockTolerance = options.clockTolerance ?? 10;
+  if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
+    throw invalid('clockTolerance must be a number of seconds between 0 and 300');
+  }
+  const maxLength = options.maxLength ?? 64 * 1024;
+  if (!Number.isSafeInteger(maxLength) || maxLength < 1) throw invalid('maxLength must be a positive integer');
+  if (options.requestUri !== undefined && options.requestUri !== false && !isPlainObject(options.requestUri)) {
+    throw invalid('requestUri must be an options object or false');
+  }
+  if (options.pushedAuthorizationRequests !== undefined && typeof options.pushedAuthorizationRequests !== 'function') {
+    throw invalid('pushedAuthorizationRequests must be a function (requestUri, clientId) => stored request | undefined');
+  }
+  if (options.replayStore !== undefined && typeof options.replayStore?.consume !== 'function') {
+    throw invalid('replayStore must have a consume(key, expiresAt) method');
+  }
+
+  return {
+    issuer: options.issuer,
+    getClient: options.getClient,
+    decryptionKeys,
+    requireSigned: options.requireSignedRequestObject === true,
+    requestSupported: options.requestParameterSupported !== false,
+    requestUri: options.requestUri === false ? false : { ...(options.requestUri ?? {}) },
+    requireRegistration: options.requireRequestUriRegistration !== false,
+    par: options.pushedAuthorizationRequests,
+    replayStore: options.replayStore,
+    fapi,
+    signingAlgs,
+    keyManagementAlgs,
+    contentEncryptionAlgs,
+    clockTolerance,
+    maxLength,
+    allowUnsigned: options.allowUnsigned === true && !fapi,
+    merge: options.mergeQueryParameters === true,
+    jwksUri: options.jwksUri ?? {},
+    now: options.now ?? Date.now,
+  };
+}

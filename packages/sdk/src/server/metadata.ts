@@ -1,0 +1,153 @@
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
+import { OAuthJarError } from '../errors.js';
+import { isPlainObject } from '../lib/validate.js';
+import type { Config } from './config.js';
+import { FAPI2_SIGNING_ALGS } from './config.js';
+import type { ClientMetadata } from './types.js';
+
+/** The request-object fields of an authorization server's discovery document (RFC 8414, OIDC Discovery, RFC 9101). */
+export interface RequestObjectServerMetadata {
+  request_parameter_supported: boolean;
+  request_uri_parameter_supported: boolean;
+  require_request_uri_registration: boolean;
+  require_signed_request_object: boolean;
+  request_object_signing_alg_values_supported: string[];
+  request_object_encryption_alg_values_supported?: string[];
+  request_object_encryption_enc_values_supported?: string[];
+}
+
+export function serverMetadata(cfg: Config): RequestObjectServerMetadata {
+  const out: RequestObjectServerMetadata = {
+    request_parameter_supported: cfg.requestSupported,
+    request_uri_parameter_supported: cfg.requestUri !== false,
+    require_request_uri_registration: cfg.requireRegistration,
+    require_signed_request_object: cfg.requireSigned || cfg.fapi,
+    request_object_signing_alg_values_supported: [...cfg.signingAlgs, ...(cfg.allowUnsigned && !cfg.requireSigned ? ['none'] : [])],
+  };
+  if (cfg.decryptionKeys && cfg.keyManagementAlgs.length > 0) {
+    out.request_object_encryption_alg_values_supported = [...cfg.keyManagementAlgs];
+    out.request_object_encryption_enc_values_supported = [...cfg.contentEncryptionAlgs];
+  }
+  return out;
+}
+
+/**
+ * A registration request whose request-object metadata is invalid (RFC 7591 §3.2.2): carries the
+ * `invalid_client_metadata` or `invalid_redirect_uri` error to answer with.
+ *
+ * @example
+ * ```ts
+ * try { validateClientMetadata(body); } catch (err) {
+ *   if (err instanceof ClientMetadataError) return Response.json({ error: err.error, error_description: err.error_description }, { status: 400 });
+ * }
+ * ```
+ */
+export class ClientMetadataError extends OAuthJarError {
+  /** The RFC 7591 §3.2.2 error code. */
+  readonly error = 'invalid_client_metadata';
+  /** What is wrong, naming the field. */
+  readonly error_description: string;
+  /** The offending field. */
+  readonly field: string;
+  constructor(field: string, description: string) {
+    super('ERR_CLIENT_METADATA', `${field}: ${description}`);
+    this.field = field;
+    this.error_description = `${field}: ${description}`;
+  }
+}
+
+/** What the server supports, to validate registrations against; {@link RequestObjectVerifier.metadata} output fits. */
+export interface ClientMetadataPolicy {
+  request_object_signing_alg_values_supported?: readonly string[];
+  request_object_encryption_alg_values_supported?: readonly string[];
+  request_object_encryption_enc_values_supported?: readonly string[];
+  /** `'fapi2'`: only PS256, ES256 and EdDSA. */
+  profile?: 'fapi2' | undefined;
+  /** Accept `http:` `request_uris` (loopback tests only). @default false */
+  allowHttpRequestUris?: boolean;
+}
+
+/**
+ * Validates the request-object fields of a client registration (RFC 7591, OIDC Registration
+ * §2, RFC 9101 §10.5), the role of Authlib's `rfc9101.ClientMetadataClaims`: the algorithms are
+ * ones the server supports (never `none` under FAPI, never `RSA1_5`), `enc` only with `alg`,
+ * `request_uris` absolute `https` URLs, `require_signed_request_object` a boolean, a signing key
+ * source (`jwks` / `jwks_uri` / `client_secret`) that fits the signing alg, not both `jwks` and
+ * `jwks_uri`. Returns the metadata unchanged; throws {@link ClientMetadataError}.
+ *
+ * @example
+ * ```ts
+ * import { validateClientMetadata } from 'oauth-jar/server';
+ *
+ * validateClientMetadata(registrationBody, verifier.metadata());
+ * ```
+ */
+export function validateClientMetadata(metadata: ClientMetadata, policy: ClientMetadataPolicy = {}): ClientMetadata {
+  if (!isPlainObject(metadata)) throw new ClientMetadataError('(body)', 'client metadata must be a JSON object');
+  const signing = policy.request_object_signing_alg_values_supported ?? (policy.profile === 'fapi2' ? FAPI2_SIGNING_ALGS : SIGNING_ALGS);
+  const kms = policy.request_object_encryption_alg_values_supported ?? KEY_MANAGEMENT_ALGS;
+  const encs = policy.request_object_encryption_enc_values_supported ?? CONTENT_ENCRYPTION_ALGS;
+  const fapiAlgs: readonly string[] = FAPI2_SIGNING_ALGS;
+
+  const alg = metadata.request_object_signing_alg;
+  if (alg !== undefined) {
+    if (typeof alg !== 'string') throw new ClientMetadataError('request_object_signing_alg', 'must be a string');
+    if (!signing.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', `"${alg}" is not supported (supported: ${signing.join(', ')})`);
+    if (policy.profile === 'fapi2' && !fapiAlgs.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', 'FAPI 2.0 allows PS256, ES256 and EdDSA only');
+    if (alg.startsWith('HS') && typeof metadata.client_secret !== 'string') {
+      throw new ClientMetadataError('request_object_signing_alg', `${alg} needs a client_secret`);
+    }
+    if (!alg.startsWith('HS') && alg !== 'none' && metadata.jwks === undefined && metadata.jwks_uri === undefined) {
+      throw new ClientMetadataError('request_object_signing_alg', `${alg} needs jwks or jwks_uri`);
+    }
+  }
+  if (metadata.jwks !== undefined && metadata.jwks_uri !== undefined) {
+    throw new ClientMetadataError('jwks', 'jwks and jwks_uri must not both be present (RFC 7591 §2)');
+  }
+  if (metadata.jwks !== undefined && !(isPlainObject(metadata.jwks) && Array.isArray(metadata.jwks.keys) && metadata.jwks.keys.every(isPlainObject))) {
+    throw new ClientMetadataError('jwks', 'must be a JWK set { keys: [...] }');
+  }
+  if (metadata.jwks !== undefined && metadata.jwks.keys.some((k) => 'd' in k || (k.kty === 'oct'))) {
+    throw new ClientMetadataError('jwks', 'must contain public keys only');
+  }
+  if (metadata.jwks_uri !== undefined && !isUrl(metadata.jwks_uri, ['https:'])) {
+    throw new ClientMetadataError('jwks_uri', 'must be an absolute https URL');
+  }
+
+  const encAlg = metadata.request_object_encryption_alg;
+  const enc = metadata.request_object_encryption_enc;
+  if (encAlg !== undefined && (typeof encAlg !== 'string' || !kms.includes(encAlg))) {
+    throw new ClientMetadataError('request_object_encryption_alg', `${JSON.stringify(encAlg)} is not supported (supported: ${kms.join(', ')})`);
+  }
+  if (enc !== undefined) {
+    // OIDC Registration §2: "If request_object_encryption_enc is included, request_object_encryption_alg MUST also be provided."
+    if (encAlg === undefined) throw new ClientMetadataError('request_object_encryption_enc', 'needs request_object_encryption_alg');
+    if (typeof enc !== 'string' || !encs.includes(enc)) {
+      throw new ClientMetadataError('request_object_encryption_enc', `${JSON.stringify(enc)} is not supported (supported: ${encs.join(', ')})`);
+    }
+  }
+  if (metadata.require_signed_request_object !== undefined && typeof metadata.require_signed_request_object !== 'boolean') {
+    throw new ClientMetadataError('require_signed_request_object', 'must be a boolean');
+  }
+  if (metadata.require_signed_request_object === true && alg === 'none') {
+    throw new ClientMetadataError('request_object_signing_alg', '"none" contradicts require_signed_request_object (RFC 9101 §10.5)');
+  }
+  const uris = metadata.request_uris;
+  if (uris !== undefined) {
+    if (!Array.isArray(uris)) throw new ClientMetadataError('request_uris', 'must be an array of URLs');
+    const schemes = policy.allowHttpRequestUris ? ['https:', 'http:'] : ['https:'];
+    for (const u of uris) {
+      if (!isUrl(u, schemes)) throw new ClientMetadataError('request_uris', `every value must be an absolute ${schemes.join(' or ')} URL`);
+    }
+  }
+  return metadata;
+}
+
+function isUrl(value: unknown, schemes: readonly string[]): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return schemes.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
