@@ -1,0 +1,128 @@
+import { CompactEncrypt, CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { expect } from 'vitest';
+import {
+  AuthorizationRequestError,
+  RequestObjectVerifier,
+  type ClientMetadata,
+  type RequestObjectVerifierOptions,
+} from '../../src/server.js';
+
+export const ISSUER = 'https://as.example.com';
+export const CLIENT_ID = 'client-1';
+export const NOW = Date.UTC(2030, 0, 1, 0, 0, 0);
+export const NOW_S = NOW / 1000;
+
+export interface Keys {
+  es256: { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
+  other: { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
+  rsaEnc: { privateKey: CryptoKey; publicKey: CryptoKey; privateJwk: JWK; publicJwk: JWK };
+  secret: string;
+}
+
+export async function makeKeys(): Promise<Keys> {
+  const es = await generateKeyPair('ES256', { extractable: true });
+  const other = await generateKeyPair('ES256', { extractable: true });
+  const enc = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+  return {
+    es256: { ...es, publicJwk: { ...(await exportJWK(es.publicKey)), kid: 'c1', alg: 'ES256', use: 'sig' } },
+    other: { ...other, publicJwk: { ...(await exportJWK(other.publicKey)), kid: 'attacker' } },
+    rsaEnc: {
+      ...enc,
+      privateJwk: { ...(await exportJWK(enc.privateKey)), kid: 'as-enc', use: 'enc', alg: 'RSA-OAEP-256' },
+      publicJwk: { ...(await exportJWK(enc.publicKey)), kid: 'as-enc', use: 'enc', alg: 'RSA-OAEP-256' },
+    },
+    secret: 'a-very-long-client-secret-of-at-least-32-bytes!!',
+  };
+}
+
+export function clientFor(keys: Keys, extra: Partial<ClientMetadata> = {}): ClientMetadata {
+  return { client_id: CLIENT_ID, jwks: { keys: [keys.es256.publicJwk] }, client_secret: keys.secret, ...extra };
+}
+
+export function makeVerifier(
+  keys: Keys,
+  opts: Partial<RequestObjectVerifierOptions> = {},
+  client: ClientMetadata | ((id: string) => ClientMetadata | undefined) = clientFor(keys),
+): RequestObjectVerifier {
+  return new RequestObjectVerifier({
+    issuer: ISSUER,
+    getClient: (id) => (typeof client === 'function' ? client(id) : id === CLIENT_ID ? client : undefined),
+    decryptionKeys: { keys: [keys.rsaEnc.privateJwk] },
+    now: () => NOW,
+    ...opts,
+  });
+}
+
+/** Good claims for CLIENT_ID at NOW. */
+export function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    iss: CLIENT_ID,
+    aud: ISSUER,
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: 'https://client.example.org/cb',
+    scope: 'openid',
+    state: 'st',
+    iat: NOW_S,
+    nbf: NOW_S,
+    exp: NOW_S + 300,
+    jti: `jti-${Math.random()}`,
+    ...extra,
+  };
+}
+
+const enc = new TextEncoder();
+
+/** Signs exactly these claims with exactly this header: for hostile objects. */
+export async function sign(
+  payload: Record<string, unknown> | string,
+  key: CryptoKey | Uint8Array,
+  header: Record<string, unknown> = { alg: 'ES256', kid: 'c1', typ: 'oauth-authz-req+jwt' },
+): Promise<string> {
+  const bytes = enc.encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  return new CompactSign(bytes).setProtectedHeader(header as { alg: string }).sign(key);
+}
+
+export async function encrypt(
+  plaintext: string,
+  key: CryptoKey | Uint8Array,
+  header: Record<string, unknown> = { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'as-enc', cty: 'JWT' },
+): Promise<string> {
+  return new CompactEncrypt(enc.encode(plaintext)).setProtectedHeader(header as { alg: string; enc: string }).encrypt(key);
+}
+
+/** An unsigned (alg none) JWT. */
+export function unsigned(payload: Record<string, unknown>): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64url');
+  return `${b64(JSON.stringify({ alg: 'none' }))}.${b64(JSON.stringify(payload))}.`;
+}
+
+export function query(params: Record<string, string | string[]>): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) q.append(k, item);
+  return q;
+}
+
+/** Runs verify and returns the AuthorizationRequestError it throws (fails the test on success or another error). */
+export async function refusal(verifier: RequestObjectVerifier, q: URLSearchParams | Record<string, string>): Promise<AuthorizationRequestError> {
+  try {
+    await verifier.verify(q);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AuthorizationRequestError);
+    return err as AuthorizationRequestError;
+  }
+  throw new Error('expected the verifier to refuse the request');
+}
+
+/** Signs with WebCrypto directly (ES256), for headers jose refuses to produce (unknown crit, …). */
+export async function signRaw(header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey): Promise<string> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64url');
+  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
+  const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key as globalThis.CryptoKey, new TextEncoder().encode(input));
+  return `${input}.${Buffer.from(sig).toString('base64url')}`;
+}
+
+/** Replaces a compact token's protected header (the signature/tag no longer matches). */
+export function withHeader(token: string, header: Record<string, unknown>): string {
+  return token.replace(/^[^.]*/, Buffer.from(JSON.stringify(header)).toString('base64url'));
+}
