@@ -35,7 +35,7 @@ export async function makeKeys(): Promise<Keys> {
   };
 }
 
-export function clientFor(keys: Keys, extra: Partial<ClientMetadata> = {}): ClientMetadata {
+export function clientFor(keys: Keys, extra: Record<string, unknown> = {}): ClientMetadata {
   return { client_id: CLIENT_ID, jwks: { keys: [keys.es256.publicJwk] }, client_secret: keys.secret, ...extra };
 }
 
