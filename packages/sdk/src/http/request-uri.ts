@@ -1,7 +1,14 @@
 import { OAuthJarError, ResponseError } from '../errors.js';
 import { DEFAULT_MAX_BYTES, request } from './client.js';
 
-/** How the verifier fetches a `request_uri` (RFC 9101 §5.2.3) — the SSRF guards of §10.4. */
+/**
+ * How the verifier fetches a `request_uri` (RFC 9101 §5.2.3) — the SSRF guards of §10.4.
+ *
+ * @example
+ * ```ts
+ * new RequestObjectVerifier({ issuer, getClient, requestUri: { timeout: 3000, maxBytes: 32 * 1024 } });
+ * ```
+ */
 export interface RequestUriFetchOptions {
   /**
    * Milliseconds for the whole fetch: connect, headers and body.
@@ -101,6 +108,12 @@ function reservedIpv6(g: number[]): boolean {
  * private, link-local and other reserved ranges, and `localhost` names. Only IP literals and
  * reserved names are judged; a DNS name that resolves to a private address is not (the runtime
  * gives no portable way to pin the resolved address).
+ *
+ * @example
+ * ```ts
+ * isPrivateHost(new URL('https://169.254.169.254/latest').hostname); // true
+ * isPrivateHost('example.com'); // false
+ * ```
  */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');

@@ -3,6 +3,11 @@ import { OAuthJarError } from '../errors.js';
 /**
  * The OAuth `error` codes an authorization endpoint answers with for a request object
  * (RFC 9101 §7, RFC 6749 §4.1.2.1).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AuthorizationRequestError && err.error === 'invalid_request_uri') retryLater();
+ * ```
  */
 export type AuthorizationErrorCode =
   | 'invalid_request'
@@ -16,6 +21,11 @@ export type AuthorizationErrorCode =
 /**
  * The verification step that refused the request, in the order of the checks
  * (SPEC-NOTES §2): stable names for logs and metrics.
+ *
+ * @example
+ * ```ts
+ * metrics.increment(`jar.refused.${err.check}`);
+ * ```
  */
 export type VerificationCheck =
   | 'repeated_parameter'

@@ -5,7 +5,14 @@ import type { Config } from './config.js';
 import { FAPI2_SIGNING_ALGS } from './config.js';
 import type { ClientMetadata } from './types.js';
 
-/** The request-object fields of an authorization server's discovery document (RFC 8414, OIDC Discovery, RFC 9101). */
+/**
+ * The request-object fields of an authorization server's discovery document (RFC 8414, OIDC Discovery, RFC 9101).
+ *
+ * @example
+ * ```ts
+ * const discovery = { issuer, authorization_endpoint, ...verifier.metadata() };
+ * ```
+ */
 export interface RequestObjectServerMetadata {
   request_parameter_supported: boolean;
   request_uri_parameter_supported: boolean;
@@ -56,7 +63,14 @@ export class ClientMetadataError extends OAuthJarError {
   }
 }
 
-/** What the server supports, to validate registrations against; {@link RequestObjectVerifier.metadata} output fits. */
+/**
+ * What the server supports, to validate registrations against; {@link RequestObjectVerifier.metadata} output fits.
+ *
+ * @example
+ * ```ts
+ * validateClientMetadata(body, { ...verifier.metadata(), profile: 'fapi2' });
+ * ```
+ */
 export interface ClientMetadataPolicy {
   request_object_signing_alg_values_supported?: readonly string[];
   request_object_encryption_alg_values_supported?: readonly string[];

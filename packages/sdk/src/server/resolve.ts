@@ -4,7 +4,14 @@ import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
 import type { ClientMetadata } from './types.js';
 
-/** RFC 9126 §2.2: the URN prefix of a pushed authorization request's `request_uri`. */
+/**
+ * RFC 9126 §2.2: the URN prefix of a pushed authorization request's `request_uri`.
+ *
+ * @example
+ * ```ts
+ * const requestUri = `${PAR_URN_PREFIX}${randomId}`;
+ * ```
+ */
 export const PAR_URN_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 
 /** The query of an authorization request: every value of every parameter, in order. */
@@ -60,6 +67,12 @@ function single(query: Query, name: string): string | undefined {
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
  * fragment ignored, or a registered value ending in `/` that prefixes it. Both sides are compared
  * after URL normalization, so `..` segments cannot climb out of a registered prefix.
+ *
+ * @example
+ * ```ts
+ * matchesRegisteredRequestUri('https://c.example/ro/abc#x', ['https://c.example/ro/']); // true
+ * matchesRegisteredRequestUri('https://c.example/ro/../admin', ['https://c.example/ro/']); // false
+ * ```
  */
 export function matchesRegisteredRequestUri(uri: string, registered: unknown): boolean {
   if (!Array.isArray(registered)) return false;

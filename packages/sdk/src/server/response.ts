@@ -1,6 +1,13 @@
 import { AuthorizationRequestError } from './errors.js';
 
-/** How {@link authorizationErrorResponse} answers. */
+/**
+ * How {@link authorizationErrorResponse} answers.
+ *
+ * @example
+ * ```ts
+ * authorizationErrorResponse(err, { redirectUri: validatedRedirectUri, state, issuer, responseMode: 'fragment' });
+ * ```
+ */
 export interface ErrorResponseOptions {
   /**
    * The client's `redirect_uri`, **only once the caller has validated it** against the client's

@@ -5,6 +5,17 @@ import type { ReplayStore } from './replay.js';
 /**
  * A registered client as the verifier reads it: RFC 7591 / OIDC Registration names, as a client
  * database holds them. Other members are ignored.
+ *
+ * @example
+ * ```ts
+ * const client: ClientMetadata = {
+ *   client_id: 's6BhdRkqt3',
+ *   jwks_uri: 'https://client.example.org/jwks.json',
+ *   request_object_signing_alg: 'PS256',
+ *   request_uris: ['https://client.example.org/ro/'],
+ *   require_signed_request_object: true,
+ * };
+ * ```
  */
 export interface ClientMetadata {
   client_id?: string;
@@ -31,10 +42,30 @@ export interface ClientMetadata {
  * What the PAR store hook returns for a `urn:ietf:params:oauth:request_uri:` value: the pushed
  * request object (verified again like one sent by value), or the parameters that the PAR endpoint
  * already verified and stored.
+ *
+ * @example
+ * ```ts
+ * pushedAuthorizationRequests: async (requestUri, clientId) => {
+ *   const entry = await par.take(requestUri); // deletes it: one use (RFC 9126 §4)
+ *   return entry && entry.clientId === clientId && entry.expiresAt > Date.now() ? { request: entry.request } : undefined;
+ * },
+ * ```
  */
 export type PushedAuthorizationRequest = { request: string } | { parameters: Record<string, unknown> };
 
-/** Options of {@link RequestObjectVerifier}. Every option has a safe default. */
+/**
+ * Options of {@link RequestObjectVerifier}. Every option but `issuer` and `getClient` has a safe default.
+ *
+ * @example
+ * ```ts
+ * const options: RequestObjectVerifierOptions = {
+ *   issuer: 'https://as.example.com',
+ *   getClient: (id) => clients.get(id),
+ *   profile: 'fapi2',
+ *   replayStore: new MemoryReplayStore(),
+ * };
+ * ```
+ */
 export interface RequestObjectVerifierOptions {
   /** This authorization server's issuer identifier (RFC 8414 `issuer`): the `aud` a request object must carry. */
   issuer: string;
@@ -113,7 +144,15 @@ export interface RequestObjectVerifierOptions {
   now?: () => number;
 }
 
-/** What {@link RequestObjectVerifier.verify} returns for an accepted request. */
+/**
+ * What {@link RequestObjectVerifier.verify} returns for an accepted request.
+ *
+ * @example
+ * ```ts
+ * const { clientId, parameters, requestObject } = await verifier.verify(query);
+ * if (requestObject?.encryptionHeader) console.log('the request was encrypted');
+ * ```
+ */
 export interface VerifiedAuthorizationRequest {
   /** The query's `client_id`, equal to the request object's. */
   clientId: string;
@@ -129,7 +168,15 @@ export interface VerifiedAuthorizationRequest {
   requestObject: VerifiedRequestObject | undefined;
 }
 
-/** A request object that passed every check. */
+/**
+ * A request object that passed every check.
+ *
+ * @example
+ * ```ts
+ * const { requestObject } = await verifier.verify(query);
+ * console.log(requestObject?.source, requestObject?.header.kid, requestObject?.claims.jti);
+ * ```
+ */
 export interface VerifiedRequestObject {
   /** How it arrived. */
   source: 'request' | 'request_uri' | 'par';
