@@ -58,7 +58,11 @@ export function remoteKeySet(uri: string, options: { timeout?: number; cacheMaxA
 /** A client secret as HMAC key bytes (OIDC Core §10.1: the octets of the UTF-8 `client_secret`). */
 export function secretKey(secret: string): Uint8Array {
   let key = secrets.get(secret);
-  if (!key) secrets.set(secret, (key = encoder.encode(secret)));
+  if (!key) {
+    // bounded: rotated secrets must not accumulate for the life of the process
+    if (secrets.size >= 1024) secrets.clear();
+    secrets.set(secret, (key = encoder.encode(secret)));
+  }
   return key;
 }
 
