@@ -93,7 +93,7 @@ describe('oidc-provider accepts nested (signed, then encrypted) request objects'
       .signWith(signers.PS256!.key, { alg: 'PS256', kid: signers.PS256!.jwk!.kid! })
       .encryptWith(key, { alg, enc, kid: key.kid! })
       .build();
-    expect(built.requestObject.split('.')).toHaveLength(5);
+    expect(built.requestObject?.split('.')).toHaveLength(5);
     const outcome = await op.authorize(built.url);
     expect(outcome, JSON.stringify(outcome)).toMatchObject({ accepted: true });
   });
