@@ -23,6 +23,20 @@ const external = (id) =>
 
 const dist = new URL('dist/', root).pathname;
 
+// The `oauth-jar` CLI (package.json `bin`): ESM only, not an export. Its imports of the entry
+// barrels stay imports of the built entry points, so it runs the very code the package exports.
+const barrels = new Set(['./index.js', './server.js']);
+const cli = {
+  input: { cli: new URL('src/cli.ts', root).pathname },
+  external,
+  treeshake: { moduleSideEffects: false },
+  plugins: [
+    { name: 'entry-barrels', resolveId: (source, importer) => (importer?.endsWith('/src/cli.ts') && barrels.has(source) ? { id: source, external: true } : null) },
+    esbuild({ target: 'es2022', tsconfig: new URL('tsconfig.json', root).pathname }),
+  ],
+  output: { dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/cli-[name]-[hash].js', banner: '#!/usr/bin/env node', sourcemap: true },
+};
+
 export default [
   {
     input,
@@ -43,4 +57,5 @@ export default [
       { dir: dist, format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
     ],
   },
+  cli,
 ];

@@ -1,0 +1,351 @@
+/**
+ * `oauth-jar inspect`: decodes an authorization request (or a bare request object), decrypts it
+ * with `--key`, and with `--jwks` and `--issuer` verifies it through the package's own
+ * {@link RequestObjectVerifier}, printing every check it passed or the one it failed.
+ *
+ * Node-only (the package's `bin`, not an export). Exit codes: 0 decoded / verified, 1 failed,
+ * 2 usage.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './crypto/algorithms.js';
+import { decryptCompact } from './crypto/decrypt.js';
+import { decodeAuthorizationRequest, type JWK, type JSONWebKeySet } from './index.js';
+import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata, type VerificationCheck } from './server.js';
+
+const HELP = `Usage: oauth-jar inspect <authorize-url | request-object | -> [options]
+
+Decodes an authorization request that carries a request object (RFC 9101) and prints
+its protected header(s) and claims. "-" reads the input from stdin. Nothing is trusted
+unless --jwks and --issuer are given: then the request is verified by oauth-jar/server's
+RequestObjectVerifier and every check is listed, passed (✓) or failed (✗).
+
+Options:
+  --key <jwk-file>         the authorization server's private key (a JWK or a JWK set)
+                           to decrypt an encrypted (nested) request object
+  --jwks <file|url>        the client's public keys (a JWK set or a JWK; a URL is used
+                           as the client's jwks_uri)           → verifies
+  --issuer <iss>           the server's issuer identifier, the expected "aud" → verifies
+  --client-secret <secret> the client's secret, for HS256/384/512 request objects
+  --client-id <id>         the client_id, when the input is a bare encrypted object
+  --json                   print one JSON document instead of text
+  -h, --help               show this help
+
+Exit codes: 0 decoded (or verified, when verifying), 1 decoding or verification
+failed, 2 usage error (bad option, unreadable key file).
+
+Examples:
+  oauth-jar inspect 'https://as.example.com/authorize?client_id=123&request=eyJ…'
+  oauth-jar inspect eyJhbGciOi… --key as-private.jwk.json
+  oauth-jar inspect "$URL" --jwks client.jwks.json --issuer https://as.example.com
+  oauth-jar inspect "$URL" --jwks https://client.example.com/jwks --issuer https://as.example.com
+`;
+
+class UsageError extends Error {}
+
+/** The checks as the verifier runs them (SPEC-NOTES §2). A check that can fail at several steps sits at its earliest. */
+const ORDER: readonly VerificationCheck[] = [
+  'internal', 'repeated_parameter', 'client_id', 'client', 'request_and_request_uri', 'request_not_supported',
+  'request_uri_not_supported', 'signed_request_object_required', 'request_uri', 'shape', 'decrypt', 'header',
+  'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'replay', 'forbidden_claim',
+];
+
+interface CheckLine {
+  check: VerificationCheck;
+  passed: boolean;
+  detail: string;
+}
+
+interface Decoded {
+  clientId: string | undefined;
+  requestUri: string | undefined;
+  encryptionHeader: Record<string, unknown> | undefined;
+  header: Record<string, unknown> | undefined;
+  claims: Record<string, unknown> | undefined;
+  notes: string[];
+}
+
+async function readInput(arg: string): Promise<string> {
+  if (arg !== '-') return arg.trim();
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+async function readJson(source: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`cannot read the ${what} file "${source}": ${(cause as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`the ${what} file "${source}" is not JSON`);
+  }
+}
+
+/** A JWK set from a file holding a JWK set or a single JWK. */
+async function readKeySet(source: string, what: string): Promise<JSONWebKeySet> {
+  const json = (await readJson(source, what)) as { keys?: unknown; kty?: unknown } | null;
+  if (json && Array.isArray(json.keys)) return json as JSONWebKeySet;
+  if (json && typeof json.kty === 'string') return { keys: [json as JWK] };
+  throw new UsageError(`the ${what} file "${source}" holds neither a JWK nor a JWK set ({ "keys": [...] })`);
+}
+
+const isCompact = (input: string) => /^[\w-]*(\.[\w-]*){2}$|^[\w-]*(\.[\w-]*){4}$/.test(input);
+
+/** Decodes the input; with `keys`, decrypts a JWE for display (the verifier decrypts on its own). */
+async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<Decoded> {
+  const outer = decodeAuthorizationRequest(input);
+  const result: Decoded = {
+    clientId: outer.clientId,
+    requestUri: outer.requestUri,
+    encryptionHeader: undefined,
+    header: outer.header,
+    claims: outer.claims,
+    notes: [],
+  };
+  if (outer.request === undefined) {
+    result.notes.push(
+      outer.requestUri === undefined
+        ? 'no request object: this is a plain authorization request'
+        : 'by reference: the request object is fetched only when verifying (--jwks, --issuer)',
+    );
+    return result;
+  }
+  if (!outer.encrypted) return result;
+  result.encryptionHeader = outer.header;
+  result.header = undefined;
+  if (keys === undefined) {
+    result.notes.push('encrypted: pass --key <jwk-file> (the server\'s private key) to decrypt');
+    return result;
+  }
+  const { alg, kid } = outer.header as { alg?: unknown; kid?: unknown };
+  const plaintext = (
+    await decryptCompact(outer.request, keys as { keys: JWK[] }, { alg: String(alg), kid }, {
+      keyManagementAlgorithms: [...KEY_MANAGEMENT_ALGS],
+      contentEncryptionAlgorithms: [...CONTENT_ENCRYPTION_ALGS],
+    })
+  ).trim();
+  if (isCompact(plaintext) && plaintext.split('.').length === 3) {
+    const inner = decodeAuthorizationRequest(plaintext);
+    result.header = inner.header;
+    result.claims = inner.claims;
+  } else {
+    // RFC 9101 §10.2: an encrypted-only claims set proves nothing about its sender.
+    result.notes.push('the decrypted payload is not a signed JWT: a verifier refuses it (RFC 9101 §10.2)');
+    try {
+      result.claims = JSON.parse(plaintext) as Record<string, unknown>;
+    } catch {
+      result.notes.push('the decrypted payload is not JSON either');
+    }
+  }
+  return result;
+}
+
+/** Why each check passed, in words, from what the (now verified) request object holds. */
+function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: string; issuer: string; keySource: string }): string {
+  const h = d.header ?? {};
+  const c = d.claims ?? {};
+  const e = d.encryptionHeader ?? {};
+  switch (check) {
+    case 'client_id': return `"${ctx.clientId}", not repeated`;
+    case 'request_uri': return `fetched ${d.requestUri}`;
+    case 'shape': return d.encryptionHeader ? 'compact JWE (5 segments)' : 'compact JWS (3 segments)';
+    case 'decrypt': return `${String(e.alg)} / ${String(e.enc)}${e.kid ? `, kid "${String(e.kid)}"` : ''}; the payload is a signed JWT`;
+    case 'header': return `alg ${String(h.alg)}${h.typ === undefined ? ', no typ' : `, typ ${String(h.typ)}`}`;
+    case 'key': return `${String(h.alg).startsWith('HS') ? 'the client_secret' : `a key${h.kid ? ` with kid "${String(h.kid)}"` : ''} of ${ctx.keySource}`}`;
+    case 'signature': return 'valid';
+    case 'time': {
+      const now = Math.floor(Date.now() / 1000);
+      return typeof c.exp === 'number' ? `exp in ${c.exp - now} s` : 'no exp';
+    }
+    case 'client_id_claim': return 'equals the query\'s client_id';
+    case 'iss': return `"${String(c.iss)}"`;
+    case 'aud': return `contains "${ctx.issuer}"`;
+    case 'claim_type': return 'parameter values have their JSON types';
+    case 'forbidden_claim': return 'no request / request_uri inside, sub is not the client_id';
+    default: return '';
+  }
+}
+
+async function verify(
+  input: string,
+  d: Decoded,
+  opts: { jwks: string; issuer: string; keys: JSONWebKeySet | undefined; clientId: string | undefined; clientSecret: string | undefined },
+): Promise<{ verified: boolean; checks: CheckLine[]; error: AuthorizationRequestError | undefined }> {
+  let query: URLSearchParams;
+  if (isCompact(input)) {
+    const clientId = opts.clientId ?? (d.claims?.client_id as string | undefined) ?? (d.claims?.iss as string | undefined);
+    if (typeof clientId !== 'string') {
+      throw new UsageError('cannot tell the client_id of this bare request object: pass --client-id <id> (or --key to decrypt it)');
+    }
+    query = new URLSearchParams({ client_id: clientId, request: input });
+  } else {
+    query = /^[a-z][a-z0-9+.-]*:/i.test(input) ? new URL(input).searchParams : new URLSearchParams(input);
+  }
+  const remote = /^https?:\/\//i.test(opts.jwks);
+  const client: ClientMetadata = remote ? { jwks_uri: opts.jwks } : { jwks: await readKeySet(opts.jwks, '--jwks') };
+  if (opts.clientSecret !== undefined) client.client_secret = opts.clientSecret;
+
+  const verifier = new RequestObjectVerifier({
+    issuer: opts.issuer,
+    getClient: (id) => ({ ...client, client_id: id }),
+    decryptionKeys: opts.keys as { keys: JWK[] } | undefined,
+    // The tool is about request objects: a plain request fails instead of passing unchecked.
+    requireSignedRequestObject: true,
+    // The user chose to fetch this request_uri; the network guards (https, no private hosts) stay on.
+    requireRequestUriRegistration: false,
+  });
+
+  const clientId = query.get('client_id') ?? '';
+  const ctx = { clientId, issuer: opts.issuer, keySource: remote ? opts.jwks : `the JWK set in ${opts.jwks}` };
+  const applies = (check: VerificationCheck, encrypted: boolean) =>
+    (check !== 'request_uri' || d.requestUri !== undefined) && (check !== 'decrypt' || encrypted);
+  const shown: VerificationCheck[] = ['client_id', 'request_uri', 'shape', 'decrypt', 'header', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'forbidden_claim'];
+
+  try {
+    const result = await verifier.verify(query);
+    const object = result.requestObject;
+    const verified: Decoded = object
+      ? { ...d, encryptionHeader: object.encryptionHeader, header: object.header, claims: object.claims }
+      : d;
+    const checks = shown
+      .filter((check) => applies(check, object?.encryptionHeader !== undefined))
+      .map((check) => ({ check, passed: true, detail: passDetail(check, verified, ctx) }));
+    return { verified: true, checks, error: undefined };
+  } catch (err) {
+    if (!(err instanceof AuthorizationRequestError)) throw err;
+    const failedAt = ORDER.indexOf(err.check);
+    // Only checks that necessarily ran before the failing one are reported as passed.
+    const checks: CheckLine[] = shown
+      .filter((check) => ORDER.indexOf(check) < failedAt && applies(check, d.encryptionHeader !== undefined))
+      .map((check) => ({ check, passed: true, detail: passDetail(check, d, ctx) }));
+    let detail = `${err.error}: ${err.error_description}`;
+    if (err.check === 'decrypt' && opts.keys === undefined) detail += ' (pass --key <jwk-file> with the server\'s private key)';
+    if (err.check === 'request_uri_not_supported' && d.requestUri?.startsWith('urn:')) detail += ' (a PAR request_uri is resolved only by the server that issued it)';
+    checks.push({ check: err.check, passed: false, detail });
+    return { verified: false, checks, error: err };
+  }
+}
+
+function painter(enabled: boolean) {
+  const wrap = (code: number) => (s: string) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { green: wrap(32), red: wrap(31), bold: wrap(1), dim: wrap(2) };
+}
+
+function indentJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/^/gm, '  ');
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        key: { type: 'string' },
+        jwks: { type: 'string' },
+        issuer: { type: 'string' },
+        'client-secret': { type: 'string' },
+        'client-id': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [command, inputArg, ...extra] = positionals;
+  if (command !== 'inspect') throw new UsageError(command === undefined ? 'missing command: inspect' : `unknown command "${command}"`);
+  if (inputArg === undefined) throw new UsageError('missing input: an authorize URL or a request object');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if ((values.jwks === undefined) !== (values.issuer === undefined)) {
+    throw new UsageError('verification needs both --jwks and --issuer');
+  }
+  const input = await readInput(inputArg);
+  if (input === '') throw new UsageError('the input is empty');
+  const keys = values.key === undefined ? undefined : await readKeySet(values.key, '--key');
+
+  const color = painter(!values.json && process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const out: string[] = [];
+  const report: Record<string, unknown> = {};
+
+  let decoded: Decoded;
+  try {
+    decoded = await decode(input, keys);
+  } catch (err) {
+    if (values.json) process.stdout.write(`${JSON.stringify({ decoded: false, error: (err as Error).message }, null, 2)}\n`);
+    else process.stderr.write(`oauth-jar inspect: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  Object.assign(report, {
+    clientId: decoded.clientId,
+    requestUri: decoded.requestUri,
+    encryptionHeader: decoded.encryptionHeader,
+    header: decoded.header,
+    claims: decoded.claims,
+    notes: decoded.notes,
+  });
+  if (decoded.clientId !== undefined) out.push(`${color.bold('client_id')}    ${decoded.clientId}`);
+  if (decoded.requestUri !== undefined) out.push(`${color.bold('request_uri')}  ${decoded.requestUri}`);
+  if (decoded.encryptionHeader) out.push(color.bold('JWE protected header'), indentJson(decoded.encryptionHeader));
+  if (decoded.header) out.push(color.bold('JWS protected header'), indentJson(decoded.header));
+  if (decoded.claims) out.push(color.bold('Claims'), indentJson(decoded.claims));
+  for (const note of decoded.notes) out.push(color.dim(`note: ${note}`));
+
+  let code = 0;
+  if (values.jwks !== undefined && values.issuer !== undefined) {
+    const result = await verify(input, decoded, {
+      jwks: values.jwks,
+      issuer: values.issuer,
+      keys,
+      clientId: values['client-id'],
+      clientSecret: values['client-secret'],
+    });
+    report.verification = {
+      issuer: values.issuer,
+      verified: result.verified,
+      checks: result.checks,
+      error: result.error && { error: result.error.error, error_description: result.error.error_description, check: result.error.check },
+    };
+    out.push(color.bold(`Verification (issuer ${values.issuer})`));
+    const width = Math.max(...result.checks.map((c) => c.check.length));
+    for (const line of result.checks) {
+      const mark = line.passed ? color.green('✓') : color.red('✗');
+      out.push(`  ${mark} ${line.check.padEnd(width)}  ${line.detail}`);
+    }
+    out.push(result.verified ? color.green('verified') : color.red(`refused: ${result.error!.error} (${result.error!.check})`));
+    code = result.verified ? 0 : 1;
+  }
+
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${out.join('\n')}\n`);
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`oauth-jar: ${err.message}\nRun "oauth-jar --help" for usage.\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`oauth-jar: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
