@@ -8,7 +8,13 @@ export { AuthorizationRequestBuilder, generateCodeVerifier, REQUEST_OBJECT_TYP }
 export type { AuthorizationRequest, SignWithOptions, EncryptWithOptions } from './client/builder.js';
 export { decodeAuthorizationRequest } from './client/decode.js';
 export type { DecodedAuthorizationRequest } from './client/decode.js';
-export type { RequestUriPublisher } from './publishers/types.js';
+export type { RequestUriPublisher, PublishContext } from './publishers/types.js';
+export { PushedAuthorizationRequestPublisher } from './publishers/par.js';
+export type { PushedAuthorizationRequestPublisherOptions, ClientAuthentication } from './publishers/par.js';
+export { HostedRequestUriPublisher } from './publishers/hosted.js';
+export type { HostedRequestUriPublisherOptions } from './publishers/hosted.js';
+export { MemoryRequestObjectStore } from './publishers/store.js';
+export type { RequestObjectStore, MemoryRequestObjectStoreOptions } from './publishers/store.js';
 export { OAuthJarError, ResponseError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';
 export type { KeyInput, JWK, JSONWebKeySet } from './crypto/types.js';

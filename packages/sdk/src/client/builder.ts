@@ -13,7 +13,7 @@ import { encryptCompact } from '../crypto/encrypt.js';
 import { signCompact } from '../crypto/sign.js';
 import type { KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
-import type { RequestUriPublisher } from '../publishers/types.js';
+import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
 import { toQuery } from './query.js';
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
@@ -630,7 +630,7 @@ export class AuthorizationRequestBuilder {
     if (this.#publisher) {
       let published: { requestUri: string; expiresIn?: number };
       try {
-        published = await this.#publisher.publish(requestObject, { clientId: this.#clientId });
+        published = await this.#publisher.publish(requestObject, this.#publishContext());
       } catch (cause) {
         if (cause instanceof OAuthJarError) throw cause;
         throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
@@ -653,6 +653,13 @@ export class AuthorizationRequestBuilder {
       if (name !== 'client_id' && parameters[name] !== undefined) toQuery(query, name, parameters[name]);
     }
     return result(url, requestObject, claims, this.#codeVerifier, requestUri, expiresIn);
+  }
+
+  // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud.
+  #publishContext(): PublishContext {
+    const context: PublishContext = { clientId: this.#clientId };
+    if (typeof this.#audience === 'string') context.issuer = this.#audience;
+    return context;
   }
 
   #string(name: string, value: string): this {

@@ -18,5 +18,20 @@ export interface RequestUriPublisher {
   /**
    * Publishes a compact request object (JWS or JWE) and returns the `request_uri` that refers to it.
    */
-  publish(requestObject: string, context: { clientId: string }): Promise<{ requestUri: string; expiresIn?: number }>;
+  publish(requestObject: string, context: PublishContext): Promise<{ requestUri: string; expiresIn?: number }>;
+}
+
+/**
+ * What the builder tells a {@link RequestUriPublisher} about the request it publishes.
+ */
+export interface PublishContext {
+  /** The request's `client_id`. */
+  clientId: string;
+  /**
+   * The authorization server's issuer identifier, when the builder knows it (from `.audience()`
+   * with one value, or `.server(as)`). PAR uses it as the `aud` of a `private_key_jwt` assertion.
+   */
+  issuer?: string;
+  /** The AS's `pushed_authorization_request_endpoint`, when `.server(as)` gave one (RFC 9126 §5). */
+  pushedAuthorizationRequestEndpoint?: string;
 }
