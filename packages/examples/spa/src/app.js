@@ -1,0 +1,126 @@
+// The SPA: keeps a non-extractable ES256 key in IndexedDB, has its public key registered with the
+// authorization server, then builds a signed (optionally signed-then-encrypted) request object
+// with oauth-jar and sends the browser to the authorize URL. Back on /callback it redeems the code
+// (PKCE, public client) at the token endpoint.
+import { AuthorizationRequestBuilder, decodeAuthorizationRequest, generateCodeVerifier } from 'oauth-jar';
+import { loadOrCreateKeyPair, publicJwk } from './keys.js';
+
+const $ = (id) => document.getElementById(id);
+const PENDING = 'oauth-jar-spa:pending';
+
+function status(text, state) {
+  const el = $('status');
+  el.textContent = text;
+  el.dataset.status = state;
+}
+
+async function getJson(url, init) {
+  const res = await fetch(url, init);
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${body?.error ?? ''} ${body?.error_description ?? ''}`.trim());
+  return body;
+}
+
+/**
+ * The AS's key to encrypt the request object to (OIDC Discovery, RFC 9101 §6.1): a `use: enc`
+ * key whose type fits an algorithm the AS supports for request objects.
+ */
+function pickEncryptionKey(as, jwks) {
+  const algs = as.request_object_encryption_alg_values_supported ?? [];
+  const encs = as.request_object_encryption_enc_values_supported ?? [];
+  const enc = encs.includes('A256GCM') ? 'A256GCM' : encs[0];
+  for (const key of jwks.keys) {
+    if (key.use !== 'enc' && key.use !== undefined) continue;
+    if (key.kty === 'EC' && key.crv === 'P-256' && algs.includes('ECDH-ES')) return { key, alg: 'ECDH-ES', enc };
+    if (key.kty === 'RSA' && algs.includes('RSA-OAEP-256')) return { key, alg: 'RSA-OAEP-256', enc };
+  }
+  return undefined;
+}
+
+async function start() {
+  const { issuer } = await getJson('/config.json');
+  $('issuer').textContent = issuer;
+  // OIDC Discovery and the JWKS are CORS-enabled on oidc-provider.
+  const as = await getJson(new URL('/.well-known/openid-configuration', issuer));
+  const keyPair = await loadOrCreateKeyPair();
+  const jwk = await publicJwk(keyPair.publicKey);
+  $('kid').textContent = jwk.kid;
+  $('key-source').textContent = keyPair.source === 'reused' ? 'reused from IndexedDB' : 'generated now, stored in IndexedDB';
+  $('key-source').dataset.source = keyPair.source;
+  $('public-jwk').textContent = JSON.stringify(jwk, null, 2);
+
+  // The page's host registers the public key with the AS and returns the client_id (see server.mjs).
+  const { client_id: clientId } = await getJson('/register', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jwk }),
+  });
+  $('client-id').textContent = clientId;
+
+  if (location.pathname === '/callback') return callback(as, clientId);
+
+  const encryption = pickEncryptionKey(as, await getJson(as.jwks_uri));
+  $('enc-key').textContent = encryption ? `${encryption.key.kid} (${encryption.alg}, ${encryption.enc})` : 'none offered';
+
+  const signIn = async (encrypt) => {
+    const state = generateCodeVerifier();
+    const codeVerifier = generateCodeVerifier();
+    const builder = new AuthorizationRequestBuilder('code', clientId)
+      .endpoint(as.authorization_endpoint)
+      .audience(as.issuer) // RFC 9101 §4: aud is the issuer identifier, exactly
+      .redirectUri(new URL('/callback', location.origin))
+      .scope('openid')
+      .state(state)
+      .nonce(generateCodeVerifier())
+      .codeChallenge(codeVerifier)
+      .includeInQuery() // OIDC Core §6.1: response_type, scope, redirect_uri also in the query
+      .signWith(keyPair.privateKey, { alg: 'ES256', kid: jwk.kid });
+    if (encrypt) builder.encryptWith(encryption.key, { alg: encryption.alg, enc: encryption.enc });
+    const request = await builder.build();
+    const decoded = decodeAuthorizationRequest(request.url);
+    sessionStorage.setItem(PENDING, JSON.stringify({ state, codeVerifier }));
+    $('result').hidden = false;
+    $('result').textContent = `header ${JSON.stringify(decoded.header)}\nredirecting to ${request.url.origin}${request.url.pathname} …`;
+    location.assign(request.url);
+  };
+  $('sign-in').onclick = () => signIn(false).catch(fail);
+  $('sign-in-encrypted').onclick = () => signIn(true).catch(fail);
+  $('sign-in').disabled = false;
+  $('sign-in-encrypted').disabled = !encryption;
+  status('Ready: the request object will be signed with the key above.', 'ready');
+}
+
+async function callback(as, clientId) {
+  const params = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null');
+  sessionStorage.removeItem(PENDING);
+  if (params.has('error')) throw new Error(`the AS answered ${params.get('error')}: ${params.get('error_description') ?? ''}`);
+  if (!pending || params.get('state') !== pending.state) throw new Error('state mismatch: not the response to our request');
+  // RFC 9207: the response names its issuer.
+  if (params.get('iss') !== as.issuer) throw new Error(`iss ${params.get('iss')} is not ${as.issuer}`);
+  const tokens = await getJson(as.token_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: params.get('code') ?? '',
+      redirect_uri: new URL('/callback', location.origin).href,
+      client_id: clientId,
+      code_verifier: pending.codeVerifier,
+    }),
+  });
+  // Shown, not verified: a real app validates the ID Token (OIDC Core §3.1.3.7) before trusting it.
+  const claims = JSON.parse(atob(tokens.id_token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  $('result').hidden = false;
+  $('result').textContent = `ID Token claims (not verified here)\n${JSON.stringify(claims, null, 2)}`;
+  status(`Signed in as ${claims.sub}.`, 'signed-in');
+  $('status').dataset.sub = claims.sub;
+  history.replaceState(null, '', '/');
+}
+
+function fail(err) {
+  console.error(err);
+  status(`Error: ${err.message}`, 'error');
+}
+
+start().catch(fail);
