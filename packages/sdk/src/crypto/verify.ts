@@ -22,12 +22,12 @@ export class JwsFailure extends Error {
   }
 }
 
-/** A verification key: a key set resolver (local or remote JWKS) or a symmetric secret. */
-export type VerificationKey = JWTVerifyGetKey | Uint8Array;
+/** A verification key: a key set resolver (local or remote JWKS) or an imported HMAC key. */
+export type VerificationKey = JWTVerifyGetKey | CryptoKey;
 
 const localSets = new WeakMap<object, JWTVerifyGetKey>();
 const remoteSets = new Map<string, JWTVerifyGetKey>();
-const secrets = new Map<string, Uint8Array>();
+const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
 
 /**
@@ -55,13 +55,21 @@ export function remoteKeySet(uri: string, options: { timeout?: number; cacheMaxA
   return set;
 }
 
-/** A client secret as HMAC key bytes (OIDC Core §10.1: the octets of the UTF-8 `client_secret`). */
-export function secretKey(secret: string): Uint8Array {
-  let key = secrets.get(secret);
+/**
+ * A client secret as an HMAC key for `alg` (HS256/384/512), imported once per secret and alg
+ * (OIDC Core §10.1: the key is the octets of the UTF-8 `client_secret`). Given the raw bytes, jose
+ * would import them again on every verification, which costs about as much as the HMAC itself.
+ */
+export function secretKey(secret: string, alg: string): Promise<CryptoKey> {
+  const id = `${alg}:${secret}`;
+  let key = secrets.get(id);
   if (!key) {
     // bounded: rotated secrets must not accumulate for the life of the process
     if (secrets.size >= 1024) secrets.clear();
-    secrets.set(secret, (key = encoder.encode(secret)));
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']);
+    // A failed import is not cached: the next call reports the same error afresh.
+    key.catch(() => secrets.delete(id));
+    secrets.set(id, key);
   }
   return key;
 }

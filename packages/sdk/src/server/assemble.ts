@@ -3,9 +3,11 @@ import type { Query } from './resolve.js';
 /** JWT claims that describe the request object itself, not the authorization request. */
 const JWT_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti']);
 
-// defineProperty, not assignment: a "__proto__" parameter must stay data, not become the prototype.
+// A "__proto__" parameter must stay data, not become the prototype: defineProperty for it. Every
+// other name is an own data property by plain assignment, which is several times faster.
 function put(out: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
 }
 
 /** A plain request's parameters: one string per name, several `resource` values as an array (RFC 8707 §2). */

@@ -16,12 +16,12 @@ function normalizeTyp(typ: string): string {
 }
 
 /** The client's key for `alg`: its secret for HS*, else its registered `jwks` or `jwks_uri`. Never the header's. */
-function clientKey(alg: string, client: ClientMetadata, cfg: Config): VerificationKey {
+function clientKey(alg: string, client: ClientMetadata, cfg: Config): VerificationKey | Promise<VerificationKey> {
   if (alg.startsWith('HS')) {
     if (typeof client.client_secret !== 'string' || client.client_secret === '') {
       throw refuse('invalid_request_object', 'key', `${alg} needs the client's client_secret, and the client has none`);
     }
-    return secretKey(client.client_secret);
+    return secretKey(client.client_secret, alg);
   }
   try {
     if (client.jwks !== undefined) return localKeySet(client.jwks);
@@ -92,7 +92,7 @@ export async function verifySignature(
   // 9: the key, from the client's registration only; jose binds the key type to alg and kid.
   const key = clientKey(alg, client, cfg);
   try {
-    const { header: verified, claims } = await verifyJws(jws, key, { algorithms: [alg], ...clockOptions });
+    const { header: verified, claims } = await verifyJws(jws, await key, { algorithms: [alg], ...clockOptions });
     return { header: verified as Record<string, unknown>, claims: claims as Record<string, unknown> };
   } catch (cause) {
     if (cause instanceof JwsFailure) throw refuse('invalid_request_object', KIND_TO_CHECK[cause.kind], cause.message, cause);
