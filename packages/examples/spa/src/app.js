@@ -87,7 +87,7 @@ async function start() {
   $('sign-in-encrypted').onclick = () => signIn(true).catch(fail);
   $('sign-in').disabled = false;
   $('sign-in-encrypted').disabled = !encryption;
-  status('Ready: the request object will be signed with the key above.', 'ready');
+  status('Ready: the request object will be signed with this key.', 'ready');
 }
 
 async function callback(as, clientId) {
