@@ -92,7 +92,10 @@ async function signIn(button) {
   const sent = page.waitForRequest((req) => req.url().startsWith(as.authorization_endpoint));
   await page.click(button);
   const authorizeUrl = (await sent).url();
-  await page.waitForURL((url) => !url.href.startsWith(demo.appUrl) && !url.href.startsWith(as.authorization_endpoint));
+  // Accepted: oidc-provider's login interaction. Refused: an error page or an error redirect back.
+  // Redirects are not committed: the page ends on oidc-provider's login interaction (accepted), its
+  // error page at the authorize URL, or an error redirect back to /callback (refused).
+  await page.waitForURL((url) => url.href !== demo.appUrl);
   return { authorizeUrl, landed: new URL(page.url()) };
 }
 
