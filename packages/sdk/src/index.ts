@@ -7,6 +7,8 @@
 export { AuthorizationRequestBuilder, generateCodeVerifier, REQUEST_OBJECT_TYP } from './client/builder.js';
 export type { AuthorizationRequest, SignWithOptions, EncryptWithOptions } from './client/builder.js';
 export { decodeAuthorizationRequest } from './client/decode.js';
+export { discoverAuthorizationServer } from './client/discovery.js';
+export type { AuthorizationServerMetadata, DiscoveryOptions, DiscoveryCache } from './client/discovery.js';
 export type { DecodedAuthorizationRequest } from './client/decode.js';
 export type { RequestUriPublisher, PublishContext } from './publishers/types.js';
 export { PushedAuthorizationRequestPublisher } from './publishers/par.js';

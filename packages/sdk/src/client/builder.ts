@@ -14,6 +14,8 @@ import { signCompact } from '../crypto/sign.js';
 import type { KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
 import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
+import { pickEncryptionKey, serverKeys } from './server-keys.js';
 import { toQuery } from './query.js';
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
@@ -85,7 +87,8 @@ interface Signing {
 }
 
 interface Encryption {
-  key: KeyInput;
+  /** `undefined`: picked from the server's jwks_uri at build (see {@link AuthorizationRequestBuilder.server}). */
+  key: KeyInput | undefined;
   alg: KeyManagementAlg;
   enc: ContentEncryptionAlg;
   kid: string | undefined;
@@ -158,6 +161,7 @@ export class AuthorizationRequestBuilder {
   #jti: () => string = () => randomToken(16);
   #queryCopies: readonly string[] = [];
   #publisher: RequestUriPublisher | undefined;
+  #server: AuthorizationServerMetadata | undefined;
   #codeVerifier: string | undefined;
   #codeChallengeMethod: 'S256' | 'plain' = 'S256';
 
@@ -452,8 +456,41 @@ export class AuthorizationRequestBuilder {
   }
 
   /**
+   * Configures the request for a discovered authorization server (see `discoverAuthorizationServer`):
+   * the endpoint is its `authorization_endpoint`, the audience its `issuer`, a PAR publisher
+   * without an endpoint uses its `pushed_authorization_request_endpoint`, and
+   * {@link encryptWith} without a key encrypts to the `use: "enc"` key of its `jwks_uri` that fits
+   * the algorithm (fetched once at build, then cached).
+   *
+   * @example
+   * ```ts
+   * const as = await discoverAuthorizationServer('https://as.example.com');
+   * await new AuthorizationRequestBuilder('code', 'rp-1')
+   *   .server(as)
+   *   .signWith(clientKey, { alg: 'PS256' })
+   *   .encryptWith({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }) // key from as.jwks_uri
+   *   .build();
+   * ```
+   */
+  server(as: AuthorizationServerMetadata): this {
+    if (typeof as !== 'object' || as === null || typeof as.issuer !== 'string') {
+      throw invalid('server() needs authorization server metadata with an "issuer" (from discoverAuthorizationServer)');
+    }
+    if (as.authorization_endpoint !== undefined) this.endpoint(as.authorization_endpoint);
+    this.audience(as.issuer);
+    if (as.jwks_uri !== undefined) absoluteUrl(as.jwks_uri, 'jwks_uri', { schemes: ['https:', 'http:'] });
+    if (as.pushed_authorization_request_endpoint !== undefined) {
+      absoluteUrl(as.pushed_authorization_request_endpoint, 'pushed_authorization_request_endpoint', { schemes: ['https:', 'http:'] });
+    }
+    this.#server = as;
+    return this;
+  }
+
+  /**
    * Encrypts the signed request object to the authorization server's public key (or a shared
    * symmetric key), making a nested JWT: signed first, then encrypted (RFC 9101 §4, RFC 7519 §11.2).
+   * Without a key (only the options, or `undefined` as the key), the key is picked at build from
+   * the JWK set of the server given to {@link server}.
    *
    * @example
    * ```ts
@@ -461,7 +498,12 @@ export class AuthorizationRequestBuilder {
    *   .encryptWith(serverEncJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' });
    * ```
    */
-  encryptWith(key: KeyInput, options: EncryptWithOptions): this {
+  encryptWith(options: EncryptWithOptions): this;
+  encryptWith(key: KeyInput | undefined, options: EncryptWithOptions): this;
+  encryptWith(keyOrOptions: KeyInput | EncryptWithOptions | undefined, maybeOptions?: EncryptWithOptions): this {
+    const keyless = arguments.length === 1;
+    const key = keyless ? undefined : (keyOrOptions as KeyInput | undefined);
+    const options = keyless ? (keyOrOptions as EncryptWithOptions) : maybeOptions;
     if (!isPlainObject(options)) throw invalid('encryptWith needs an options object with "alg" and "enc"');
     const { alg, enc, kid } = options;
     if (!isKeyManagementAlg(alg)) {
@@ -470,10 +512,12 @@ export class AuthorizationRequestBuilder {
     if (!isContentEncryptionAlg(enc)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
     }
-    const mismatch = keyMismatch(key, alg, 'encrypt');
-    if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
+    if (key !== undefined) {
+      const mismatch = keyMismatch(key, alg, 'encrypt');
+      if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
+    }
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
-    this.#encryption = { key, alg, enc, kid: kid ?? kidOf(key) };
+    this.#encryption = { key, alg, enc, kid: kid ?? (key === undefined ? undefined : kidOf(key)) };
     return this;
   }
 
@@ -572,6 +616,7 @@ export class AuthorizationRequestBuilder {
     } else if (this.#audience === undefined) {
       throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
     }
+    if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
 
     const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
     if (this.#codeVerifier !== undefined) {
@@ -609,13 +654,14 @@ export class AuthorizationRequestBuilder {
       throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signing.alg} failed: ${(cause as Error)?.message}`, { cause });
     }
 
-    const encryption = this.#encryption;
+    let encryption = this.#encryption;
+    if (encryption?.key === undefined && encryption) encryption = await this.#serverEncryption(encryption);
     if (encryption) {
       // RFC 7519 §5.2: cty "JWT" marks the nested JWT. Never zip (RFC 8725 §3.6).
       const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
       if (encryption.kid !== undefined) jweHeader.kid = encryption.kid;
       try {
-        requestObject = await encryptCompact(requestObject, encryption.key, jweHeader);
+        requestObject = await encryptCompact(requestObject, encryption.key!, jweHeader);
       } catch (cause) {
         throw new OAuthJarError(
           'ERR_ENCRYPT_FAILED',
@@ -659,7 +705,33 @@ export class AuthorizationRequestBuilder {
   #publishContext(): PublishContext {
     const context: PublishContext = { clientId: this.#clientId };
     if (typeof this.#audience === 'string') context.issuer = this.#audience;
+    const par = this.#server?.pushed_authorization_request_endpoint;
+    if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
     return context;
+  }
+
+  // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that
+  // supports the algorithms, checked before any network or crypto.
+  #checkServerEncryption(e: Encryption): void {
+    const as = this.#server;
+    if (!as) throw invalid('encryptWith without a key needs .server(as): the key is taken from the server\'s jwks_uri');
+    if (as.jwks_uri === undefined) {
+      throw new OAuthJarError('ERR_MISSING_ENDPOINT', `the server ${as.issuer} publishes no jwks_uri: pass its encryption key to encryptWith`);
+    }
+    const algs = as.request_object_encryption_alg_values_supported;
+    const encs = as.request_object_encryption_enc_values_supported;
+    if (Array.isArray(algs) && !algs.includes(e.alg)) {
+      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.alg} (it lists ${algs.join(', ')})`);
+    }
+    if (Array.isArray(encs) && !encs.includes(e.enc)) {
+      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.enc} (it lists ${encs.join(', ')})`);
+    }
+  }
+
+  async #serverEncryption(e: Encryption): Promise<Encryption> {
+    const jwksUri = this.#server!.jwks_uri!;
+    const key = pickEncryptionKey(await serverKeys(jwksUri), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
+    return { ...e, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
   }
 
   #string(name: string, value: string): this {

@@ -1,0 +1,168 @@
+import { OAuthJarError, ResponseError } from '../errors.js';
+import { request, type HttpResponse } from '../http/client.js';
+import { absoluteUrl, invalid, isPlainObject } from '../lib/validate.js';
+
+/**
+ * Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery §3), in wire names. The
+ * members oauth-jar reads are typed; every other member is kept as the server sent it.
+ */
+export interface AuthorizationServerMetadata {
+  /** The issuer identifier: the `aud` of request objects (RFC 9101 §4). */
+  readonly issuer: string;
+  readonly authorization_endpoint?: string;
+  readonly token_endpoint?: string;
+  readonly jwks_uri?: string;
+  /** RFC 9126 §5. */
+  readonly pushed_authorization_request_endpoint?: string;
+  /** RFC 9126 §5. */
+  readonly require_pushed_authorization_requests?: boolean;
+  /** RFC 9101 §10.5. */
+  readonly require_signed_request_object?: boolean;
+  readonly request_parameter_supported?: boolean;
+  readonly request_uri_parameter_supported?: boolean;
+  readonly require_request_uri_registration?: boolean;
+  readonly request_object_signing_alg_values_supported?: string[];
+  readonly request_object_encryption_alg_values_supported?: string[];
+  readonly request_object_encryption_enc_values_supported?: string[];
+  readonly token_endpoint_auth_methods_supported?: string[];
+  readonly [member: string]: unknown;
+}
+
+/** A cache of discovered metadata, keyed by issuer. Any `Map` fits. */
+export interface DiscoveryCache {
+  get(issuer: string): { metadata: AuthorizationServerMetadata; expiresAt: number } | undefined;
+  set(issuer: string, entry: { metadata: AuthorizationServerMetadata; expiresAt: number }): unknown;
+  delete(issuer: string): unknown;
+}
+
+/** Options of {@link discoverAuthorizationServer}. */
+export interface DiscoveryOptions {
+  /**
+   * Milliseconds for each metadata request (there are at most two).
+   * @default 5000
+   */
+  timeout?: number;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: typeof fetch;
+  /**
+   * Where discovered metadata is kept, or `false` to fetch every time.
+   * @default a cache shared by the whole process
+   */
+  cache?: DiscoveryCache | false;
+  /**
+   * Seconds a discovered document stays cached.
+   * @default 600
+   */
+  cacheMaxAge?: number;
+  /** A clock in milliseconds, for tests. @default Date.now */
+  now?: () => number;
+}
+
+const sharedCache: DiscoveryCache = new Map();
+const DEFAULT_MAX_AGE = 600;
+
+// Endpoint members that must be absolute URLs when present (RFC 8414 §2).
+const URL_MEMBERS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'pushed_authorization_request_endpoint'] as const;
+
+/**
+ * Fetches an authorization server's metadata: first RFC 8414's
+ * `/.well-known/oauth-authorization-server` (inserted before the issuer's path, §3.1), then
+ * OpenID Connect Discovery's `{issuer}/.well-known/openid-configuration`. The `issuer` in the
+ * document must equal the one asked for, character for character (RFC 8414 §3.3), or nothing is
+ * returned: that check is what stops a metadata document from impersonating another server.
+ *
+ * Results are cached per issuer (10 minutes by default). Failures are {@link ResponseError}s with
+ * code `ERR_DISCOVERY` (or `ERR_TIMEOUT`), never cached.
+ *
+ * @param issuer The issuer identifier, exactly as the server states it (trailing slash included).
+ * @returns The metadata in wire names, e.g. `as.pushed_authorization_request_endpoint`.
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationRequestBuilder, discoverAuthorizationServer } from 'oauth-jar';
+ *
+ * const as = await discoverAuthorizationServer('https://as.example.com');
+ * const request = await new AuthorizationRequestBuilder('code', 'rp-1')
+ *   .server(as) // authorization_endpoint, issuer as aud, PAR endpoint, jwks_uri
+ *   .signWith(clientKey, { alg: 'ES256' })
+ *   .build();
+ * ```
+ *
+ * @see [RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3) Obtaining Authorization Server Metadata
+ */
+export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions = {}): Promise<AuthorizationServerMetadata> {
+  const issuerUrl = absoluteUrl(issuer, 'issuer', { schemes: ['https:', 'http:'], fragment: false });
+  // RFC 8414 §2: the issuer has no query or fragment.
+  if (issuerUrl.search !== '') throw new OAuthJarError('ERR_INVALID_URL', 'issuer must not contain a query (RFC 8414 §2)');
+  if (typeof options !== 'object' || options === null) throw invalid('discoverAuthorizationServer options must be an object');
+  const maxAge = options.cacheMaxAge ?? DEFAULT_MAX_AGE;
+  if (!Number.isFinite(maxAge) || maxAge < 0) throw invalid('cacheMaxAge must be a non-negative number of seconds');
+  const now = options.now ?? Date.now;
+  const cache = options.cache === false ? undefined : (options.cache ?? sharedCache);
+
+  const cached = cache?.get(issuer);
+  if (cached) {
+    if (cached.expiresAt > now()) return cached.metadata;
+    cache!.delete(issuer);
+  }
+
+  const http = { ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const tried: string[] = [];
+  for (const url of wellKnownUrls(issuerUrl)) {
+    const what = `the metadata document ${url.href}`;
+    const res = await request({ method: 'GET', url, headers: { accept: 'application/json' }, options: http, errorCode: 'ERR_DISCOVERY', what });
+    // A missing document (or a server that refuses the path) sends us to the next location; any
+    // other failure is the server's answer and stops discovery.
+    if (res.status === 404 || res.status === 405 || res.status === 410) {
+      tried.push(`${url.href} (HTTP ${res.status})`);
+      continue;
+    }
+    if (res.status !== 200) throw new ResponseError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`, { status: res.status });
+    const metadata = parse(res, what, issuer);
+    cache?.set(issuer, { metadata, expiresAt: now() + maxAge * 1000 });
+    return metadata;
+  }
+  throw new ResponseError('ERR_DISCOVERY', `no metadata found for issuer ${issuer}: tried ${tried.join(', ')}`, { status: 404 });
+}
+
+/** RFC 8414 §3.1 (path inserted after the host), then OIDC Discovery §4 (path appended). */
+function wellKnownUrls(issuer: URL): URL[] {
+  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
+  return [
+    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
+    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
+  ];
+}
+
+function parse(res: HttpResponse, what: string, issuer: string): AuthorizationServerMetadata {
+  let value: unknown;
+  try {
+    value = JSON.parse(res.text());
+  } catch (cause) {
+    throw new ResponseError('ERR_DISCOVERY', `${what} is not JSON`, { status: res.status, cause });
+  }
+  if (!isPlainObject(value)) throw new ResponseError('ERR_DISCOVERY', `${what} is not a JSON object`, { status: res.status });
+  // RFC 8414 §3.3: "MUST be identical to the issuer identifier value into which the well-known URI
+  // string was inserted" — otherwise the data MUST NOT be used.
+  if (value.issuer !== issuer) {
+    throw new ResponseError(
+      'ERR_DISCOVERY',
+      `${what} states issuer ${typeof value.issuer === 'string' ? JSON.stringify(value.issuer) : 'nothing'}, expected ${JSON.stringify(issuer)} (RFC 8414 §3.3)`,
+      { status: res.status },
+    );
+  }
+  for (const name of URL_MEMBERS) {
+    const v = value[name];
+    if (v === undefined) continue;
+    let ok = typeof v === 'string';
+    if (ok) {
+      try {
+        new URL(v as string);
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) throw new ResponseError('ERR_DISCOVERY', `${what}: "${name}" is not an absolute URL`, { status: res.status });
+  }
+  return Object.freeze(value) as AuthorizationServerMetadata;
+}
