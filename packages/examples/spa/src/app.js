@@ -57,7 +57,10 @@ async function start() {
   });
   $('client-id').textContent = clientId;
 
-  if (location.pathname === '/callback') return callback(as, clientId);
+  if (location.pathname === '/callback') {
+    $('restart').hidden = false;
+    return callback(as, clientId);
+  }
 
   const encryption = pickEncryptionKey(as, await getJson(as.jwks_uri));
   $('enc-key').textContent = encryption ? `${encryption.key.kid} (${encryption.alg}, ${encryption.enc})` : 'none offered';
