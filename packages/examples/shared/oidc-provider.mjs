@@ -2,6 +2,9 @@
 // on 127.0.0.1, with request objects (RFC 9101), request object encryption and PAR (RFC 9126) on.
 // Nothing to configure: its keys are made on the spot and its users sign in with any name.
 import { createServer } from 'node:http';
+import { close, generateJwkPair, listen } from './util.mjs';
+
+export { close, generateJwkPair, listen };
 
 // oidc-provider announces its development-only conveniences (in-memory adapter, devInteractions,
 // Node 20) on the console. They are true and expected here, so the examples keep them out of
@@ -13,40 +16,6 @@ const quietly = (log) => (...args) => {
 console.warn = quietly(console.warn.bind(console));
 console.info = quietly(console.info.bind(console));
 const { default: Provider } = await import('oidc-provider');
-
-const { subtle } = globalThis.crypto;
-
-/**
- * A key pair as JWKs with a `kid` (WebCrypto, no other dependency).
- * @param {'ES256' | 'RS256' | 'RSA-OAEP-256'} alg
- * @param {string} kid
- */
-export async function generateJwkPair(alg, kid) {
-  const params = {
-    ES256: [{ name: 'ECDSA', namedCurve: 'P-256' }, ['sign', 'verify'], 'sig'],
-    RS256: [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, ['sign', 'verify'], 'sig'],
-    'RSA-OAEP-256': [{ name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, ['encrypt', 'decrypt'], 'enc'],
-  }[alg];
-  const pair = await subtle.generateKey(params[0], true, params[1]);
-  const extra = { kid, alg, use: params[2] };
-  const strip = ({ key_ops, ext, ...jwk }) => ({ ...jwk, ...extra });
-  return {
-    publicJwk: strip(await subtle.exportKey('jwk', pair.publicKey)),
-    privateJwk: strip(await subtle.exportKey('jwk', pair.privateKey)),
-  };
-}
-
-/** Starts a node:http server on 127.0.0.1 on a free port; resolves to its origin. */
-export async function listen(server) {
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-/** Closes a node:http server, dropping kept-alive connections. */
-export async function close(server) {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
 
 /**
  * Starts oidc-provider on 127.0.0.1.
