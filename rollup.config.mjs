@@ -23,6 +23,23 @@ const external = (id) =>
 
 const dist = new URL('dist/', root).pathname;
 
+// jose and ky are ESM-only: a .d.cts that imports their types must say so, or TypeScript (node16,
+// skipLibCheck off) reports TS1479 in CJS projects. Types only, so `import type … with
+// { 'resolution-mode': 'import' }` (TypeScript 5.3+) is exact; the runtime require(esm) is Node's.
+const esmOnly = deps.filter((d) => {
+  try {
+    return JSON.parse(readFileSync(new URL(`node_modules/${d}/package.json`, root), 'utf8')).type === 'module';
+  } catch {
+    return false;
+  }
+});
+const esmOnlyTypes = {
+  name: 'esm-only-types',
+  renderChunk: (code) =>
+    code.replace(/^(import|export) \{([^}]*)\} from '([^']+)';$/gm, (line, kind, names, id) =>
+      esmOnly.includes(id) ? `${kind} type {${names}} from '${id}' with { 'resolution-mode': 'import' };` : line),
+};
+
 // The `oauth-jar` CLI (package.json `bin`): ESM only, not an export. Its imports of the entry
 // barrels stay imports of the built entry points, so it runs the very code the package exports.
 const barrels = new Set(['./index.js', './server.js']);
@@ -54,7 +71,7 @@ export default [
     plugins: [dts({ tsconfig: new URL('tsconfig.json', root).pathname })],
     output: [
       { dir: dist, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-      { dir: dist, format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+      { dir: dist, format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts', plugins: [esmOnlyTypes] },
     ],
   },
   cli,
