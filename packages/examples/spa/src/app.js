@@ -2,7 +2,7 @@
 // authorization server, then builds a signed (optionally signed-then-encrypted) request object
 // with oauth-jar and sends the browser to the authorize URL. Back on /callback it redeems the code
 // (PKCE, public client) at the token endpoint.
-import { AuthorizationRequestBuilder, decodeAuthorizationRequest, generateCodeVerifier } from 'oauth-jar';
+import { AuthorizationRequestBuilder, decodeAuthorizationRequest, discoverAuthorizationServer, generateCodeVerifier } from 'oauth-jar';
 import { loadOrCreateKeyPair, publicJwk } from './keys.js';
 
 const $ = (id) => document.getElementById(id);
@@ -22,26 +22,22 @@ async function getJson(url, init) {
 }
 
 /**
- * The AS's key to encrypt the request object to (OIDC Discovery, RFC 9101 §6.1): a `use: enc`
- * key whose type fits an algorithm the AS supports for request objects.
+ * The request object encryption the AS accepts (OIDC Discovery metadata). The builder then takes
+ * the AS's matching `use: enc` key from its jwks_uri.
  */
-function pickEncryptionKey(as, jwks) {
+function pickEncryption(as) {
   const algs = as.request_object_encryption_alg_values_supported ?? [];
   const encs = as.request_object_encryption_enc_values_supported ?? [];
-  const enc = encs.includes('A256GCM') ? 'A256GCM' : encs[0];
-  for (const key of jwks.keys) {
-    if (key.use !== 'enc' && key.use !== undefined) continue;
-    if (key.kty === 'EC' && key.crv === 'P-256' && algs.includes('ECDH-ES')) return { key, alg: 'ECDH-ES', enc };
-    if (key.kty === 'RSA' && algs.includes('RSA-OAEP-256')) return { key, alg: 'RSA-OAEP-256', enc };
-  }
-  return undefined;
+  const alg = ['ECDH-ES', 'RSA-OAEP-256'].find((a) => algs.includes(a));
+  const enc = ['A256GCM', 'A128GCM'].find((e) => encs.includes(e));
+  return alg && enc ? { alg, enc } : undefined;
 }
 
 async function start() {
   const { issuer } = await getJson('/config.json');
   $('issuer').textContent = issuer;
-  // OIDC Discovery and the JWKS are CORS-enabled on oidc-provider.
-  const as = await getJson(new URL('/.well-known/openid-configuration', issuer));
+  // RFC 8414 / OIDC Discovery, with the issuer check of RFC 8414 §3.3 (CORS-enabled on oidc-provider).
+  const as = await discoverAuthorizationServer(issuer);
   const keyPair = await loadOrCreateKeyPair();
   const jwk = await publicJwk(keyPair.publicKey);
   $('kid').textContent = jwk.kid;
@@ -62,15 +58,14 @@ async function start() {
     return callback(as, clientId);
   }
 
-  const encryption = pickEncryptionKey(as, await getJson(as.jwks_uri));
-  $('enc-key').textContent = encryption ? `${encryption.key.kid} (${encryption.alg}, ${encryption.enc})` : 'none offered';
+  const encryption = pickEncryption(as);
+  $('enc-key').textContent = encryption ? `${encryption.alg} / ${encryption.enc}, key from ${as.jwks_uri}` : 'none offered';
 
   const signIn = async (encrypt) => {
     const state = generateCodeVerifier();
     const codeVerifier = generateCodeVerifier();
     const builder = new AuthorizationRequestBuilder('code', clientId)
-      .endpoint(as.authorization_endpoint)
-      .audience(as.issuer) // RFC 9101 §4: aud is the issuer identifier, exactly
+      .server(as) // authorization_endpoint; aud = the issuer identifier, exactly (RFC 9101 §4)
       .redirectUri(new URL('/callback', location.origin))
       .scope('openid')
       .state(state)
@@ -78,7 +73,7 @@ async function start() {
       .codeChallenge(codeVerifier)
       .includeInQuery() // OIDC Core §6.1: response_type, scope, redirect_uri also in the query
       .signWith(keyPair.privateKey, { alg: 'ES256', kid: jwk.kid });
-    if (encrypt) builder.encryptWith(encryption.key, { alg: encryption.alg, enc: encryption.enc });
+    if (encrypt) builder.encryptWith(encryption); // to the AS's use=enc key from its jwks_uri
     const request = await builder.build();
     const decoded = decodeAuthorizationRequest(request.url);
     sessionStorage.setItem(PENDING, JSON.stringify({ state, codeVerifier }));
