@@ -1,0 +1,126 @@
+// oauth-jar/redis against a real Debian redis-server on 127.0.0.1.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthorizationRequestBuilder, HostedRequestUriPublisher } from '../src/index.js';
+import { toNodeHandler } from '../src/node.js';
+import { RedisReplayStore, RedisRequestObjectStore } from '../src/redis.js';
+import { CLIENT_ID, ISSUER, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from './server/fixtures.js';
+import { startRedis, type TestRedis } from './helpers/redis.js';
+
+let redis: TestRedis;
+let keys: Keys;
+let server: Server;
+let origin: string;
+let serving: HostedRequestUriPublisher;
+
+beforeAll(async () => {
+  [redis, keys] = await Promise.all([startRedis(), makeKeys()]);
+  server = createServer(toNodeHandler((req) => serving.handler(req)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await redis?.stop();
+});
+
+function builder() {
+  return new AuthorizationRequestBuilder('code', CLIENT_ID)
+    .endpoint(`${ISSUER}/authorize`)
+    .audience(ISSUER)
+    .redirectUri('https://client.example.org/cb')
+    .scope('openid')
+    .signWith(keys.es256.privateKey, { alg: 'ES256', kid: 'c1' });
+}
+
+const verifier = (opts = {}) =>
+  makeVerifier(
+    keys,
+    { requestUri: { allowHttp: true, allowPrivateNetwork: true, timeout: 2000 }, now: Date.now, ...opts },
+    clientFor(keys, { request_uris: [`${origin}/jar/`] }),
+  );
+
+/** Two relying-party instances: each its own Redis connection and its own publisher. */
+async function twoInstances(ttl: number, prefix = `t${Math.random()}:`) {
+  const [a, b] = await Promise.all([redis.client(), redis.client()]);
+  const mk = (c: typeof a) => new HostedRequestUriPublisher({ baseUrl: `${origin}/jar/`, ttl, store: new RedisRequestObjectStore(c, { prefix }) });
+  return { publishing: mk(a), serving: mk(b) };
+}
+
+describe('RedisRequestObjectStore', () => {
+  it('two publisher instances share one Redis: one publishes, the other serves, the verifier accepts', async () => {
+    const instances = await twoInstances(60);
+    serving = instances.serving;
+    const request = await builder().publishWith(instances.publishing).build();
+    const res = await fetch(request.requestUri!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/oauth-authz-req+jwt');
+    expect(await res.text()).toBe(request.requestObject);
+
+    const verified = await verifier().verify(query({ client_id: CLIENT_ID, request_uri: request.requestUri! }));
+    expect(verified.requestObject?.source).toBe('request_uri');
+  });
+
+  it('the entry expires with the ttl (Redis EX)', async () => {
+    const instances = await twoInstances(1);
+    serving = instances.serving;
+    const request = await builder().publishWith(instances.publishing).build();
+    expect((await fetch(request.requestUri!)).status).toBe(200);
+    const c = await redis.client();
+    const ttl = await c.pTTL(`${(await keyOf(c, request.requestUri!))}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await fetch(request.requestUri!)).status).toBe(404);
+  });
+
+  it('an unknown id is 404', async () => {
+    serving = (await twoInstances(60)).serving;
+    expect((await fetch(`${origin}/jar/${'A'.repeat(43)}`)).status).toBe(404);
+  });
+
+  it('refuses something that is not a client', () => {
+    expect(() => new RedisRequestObjectStore({} as never)).toThrow(/node-redis/);
+  });
+});
+
+/** The Redis key holding a published request_uri's object. */
+async function keyOf(c: Awaited<ReturnType<TestRedis['client']>>, requestUri: string): Promise<string> {
+  const id = requestUri.split('/').pop()!;
+  const found = await c.keys(`*${id}`);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('RedisReplayStore', () => {
+  it('a jti accepted by one verifier instance is refused by another', async () => {
+    const [a, b] = await Promise.all([redis.client(), redis.client()]);
+    const one = verifier({ replayStore: new RedisReplayStore(a) });
+    const two = verifier({ replayStore: new RedisReplayStore(b) });
+    const request = await builder().build();
+    const q = query({ client_id: CLIENT_ID, request: request.requestObject! });
+    await expect(one.verify(q)).resolves.toBeDefined();
+    const err = await refusal(two, q);
+    expect(err.error).toBe('invalid_request_object');
+    expect(err.message).toMatch(/jti/);
+    // and by the first one too
+    expect((await refusal(one, q)).error).toBe('invalid_request_object');
+    // a fresh object (new jti) is accepted by the second
+    const next = await builder().build();
+    await expect(two.verify(query({ client_id: CLIENT_ID, request: next.requestObject! }))).resolves.toBeDefined();
+  });
+
+  it('the key expires with the object (EXAT = exp + tolerance) and is a hash, not the jti', async () => {
+    const c = await redis.client();
+    const store = new RedisReplayStore(c, { prefix: 'replay-test:' });
+    const exp = Math.floor(Date.now() / 1000) + 120;
+    expect(await store.consume(JSON.stringify(['c', 'j'.repeat(5000)]), exp)).toBe(true);
+    expect(await store.consume(JSON.stringify(['c', 'j'.repeat(5000)]), exp)).toBe(false);
+    expect(await store.consume(JSON.stringify(['other-client', 'j'.repeat(5000)]), exp)).toBe(true);
+    const [key] = await c.keys('replay-test:*');
+    expect(key!.length).toBeLessThan(64);
+    expect(await c.expireTime(key!)).toBe(exp);
+  });
+});
