@@ -79,7 +79,7 @@ function print(r) {
     } else {
       console.log(
         `${r.id.padEnd(34)} heap after 100k ${(r.heap1 / 2 ** 20).toFixed(1)} MB, after another 100k (first expired) ${(r.heap2 / 2 ** 20).toFixed(1)} MB,` +
-          ` entries ${r.size1} → ${r.size2}  target: bounded (growth < 25%)  ${verdict(r.pass)}`,
+          ` entries ${r.size1} → ${r.size2}, ${((r.heap1 - r.heap0) / r.n).toFixed(0)} B/object  target: bounded (growth < 25%)  ${verdict(r.pass)}`,
       );
     }
   }
@@ -171,7 +171,7 @@ function markdown(all, meta) {
       if (r.kind === 'load') {
         lines.push(`| ${r.id} | ${fmtOps(r.rps)} | ${r.handler.p50.toFixed(2)} ms | ${r.handler.p99.toFixed(2)} ms | ${r.e2e.p99.toFixed(1)} ms | ${r.target ? `p99 < ${r.target} ms` : ''} | ${r.target ? verdict(r.pass) : ''} |`);
       } else {
-        lines.push(`| ${r.id}: heap after 100k / after 200k (first 100k expired) | | | | | ${(r.heap1 / 2 ** 20).toFixed(1)} MB / ${(r.heap2 / 2 ** 20).toFixed(1)} MB: bounded | ${verdict(r.pass)} |`);
+        lines.push(`| ${r.id}: heap after 100k → after another 100k (first ones expired) | | | | | ${(r.heap1 / 2 ** 20).toFixed(1)} MB → ${(r.heap2 / 2 ** 20).toFixed(1)} MB (${((r.heap1 - r.heap0) / r.n).toFixed(0)} B/object); bounded | ${verdict(r.pass)} |`);
       }
     }
     lines.push('');
