@@ -14,6 +14,7 @@ import {
   HostedRequestUriPublisher,
   PushedAuthorizationRequestPublisher,
   decodeAuthorizationRequest,
+  discoverAuthorizationServer,
   generateCodeVerifier,
 } from 'oauth-jar';
 import { toNodeHandler } from 'oauth-jar/node';
@@ -44,17 +45,17 @@ const registration = {
 
 // ── The authorization server: oidc-provider, plus an oauth-jar/server endpoint on its origin ────
 let verifier;
-const as = await startOidcProvider({
+const op = await startOidcProvider({
   clients: () => [registration],
   routes: { '/jar/authorize': toNodeHandler((request) => jarAuthorize(request)) },
 });
-const issuer = as.issuer;
+const issuer = op.issuer;
 
 verifier = new RequestObjectVerifier({
   issuer,
   // oidc-provider 9 fetches no request_uri, so only oauth-jar/server knows the client's request_uris.
   getClient: (id) => (id === CLIENT_ID ? { ...registration, request_uris: [`${rp}/jar/`] } : undefined),
-  decryptionKeys: { keys: [as.encryptionPrivateJwk] },
+  decryptionKeys: { keys: [op.encryptionPrivateJwk] },
   replayStore: new MemoryReplayStore(),
   // The demo's RP lives on 127.0.0.1 over http; a production verifier keeps the defaults
   // (https only, no loopback or private addresses: the request_uri SSRF guards, RFC 9101 §10.4).
@@ -62,7 +63,7 @@ verifier = new RequestObjectVerifier({
   // One AS, one PAR store: oidc-provider's. oidc-provider marks the entry used when it issues the
   // code (RFC 9126 §4: one use), so here it is only read, and only for the client that pushed it.
   pushedAuthorizationRequests: async (requestUri, clientId) => {
-    const pushed = await as.provider.PushedAuthorizationRequest.find(requestUri.slice(PAR_URN_PREFIX.length));
+    const pushed = await op.provider.PushedAuthorizationRequest.find(requestUri.slice(PAR_URN_PREFIX.length));
     if (!pushed?.isValid) return undefined;
     return decodeAuthorizationRequest(pushed.request).claims?.client_id === clientId ? { request: pushed.request } : undefined;
   },
@@ -89,19 +90,21 @@ async function jarAuthorize(request) {
   }
 }
 
-// ── The relying party builds one request, four ways ──────────────────────────────────────────
+// ── The relying party discovers the AS and builds one request, four ways ─────────────────────
+// RFC 8414 / OIDC discovery: authorization_endpoint, issuer (the `aud`), the PAR endpoint and the
+// jwks_uri with the AS's encryption key all come from the metadata, through `.server(as)`.
+const as = await discoverAuthorizationServer(issuer);
 const state = crypto.randomUUID();
 const nonce = crypto.randomUUID();
 const codeVerifier = generateCodeVerifier();
 const par = new PushedAuthorizationRequestPublisher({
-  endpoint: `${issuer}/request`,
+  // endpoint: from the metadata (pushed_authorization_request_endpoint)
   clientAuth: { method: 'private_key_jwt', key: clientKey.privateJwk, alg: 'ES256', kid: clientKey.privateJwk.kid },
 });
 
 const request = () =>
   new AuthorizationRequestBuilder('code', CLIENT_ID)
-    .endpoint(`${issuer}/auth`)
-    .audience(issuer)
+    .server(as)
     .redirectUri(`${rp}/cb`)
     .scope('openid', 'profile')
     .state(state)
@@ -114,7 +117,7 @@ const ways = [
   {
     id: 'encrypted',
     title: 'signed then encrypted, by value',
-    build: () => request().encryptWith(as.encryptionPublicJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' }),
+    build: () => request().encryptWith({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }), // to the AS's use=enc key
   },
   { id: 'par', title: 'pushed (PAR, RFC 9126)', build: () => request().publishWith(par) },
   // oidc-provider 9 dropped by-reference request_uri: it answers request_uri_not_supported, which
@@ -163,12 +166,18 @@ async function run(way) {
   };
 }
 
-await Promise.all([as.close(), close(rpServer)]);
+await Promise.all([op.close(), close(rpServer)]);
 
 const accepted = results.every((r) => r.accepted);
 const summary = {
   accepted,
-  authorizationServer: { issuer, oidcProvider: `${issuer}/auth`, oauthJarServer: `${issuer}/jar/authorize`, par: `${issuer}/request` },
+  authorizationServer: {
+    issuer,
+    oidcProvider: as.authorization_endpoint,
+    oauthJarServer: `${issuer}/jar/authorize`,
+    par: as.pushed_authorization_request_endpoint,
+    jwksUri: as.jwks_uri,
+  },
   relyingParty: { origin: rp, clientId: CLIENT_ID, signingKey: clientKey.publicJwk.kid, requestUriBase: `${rp}/jar/` },
   paths: results,
 };

@@ -65,8 +65,9 @@ export function render(summary, { color, width }) {
 
   const { authorizationServer: as, relyingParty: rp } = summary;
   out.push(bold('oauth-jar demo') + dim(' · one process on 127.0.0.1, keys made on the spot'));
-  out.push(`  ${dim('AS')}  ${as.issuer}  ${dim('oidc-provider 9 at /auth (PAR at /request) + oauth-jar/server at /jar/authorize')}`);
-  out.push(`  ${dim('RP')}  ${rp.origin}  ${dim(`client ${rp.clientId}, ES256 key ${rp.signingKey}, hosts request objects at /jar/`)}`);
+  const path = (url) => (url ? new URL(url).pathname : '?');
+  out.push(`  ${dim('AS')}  ${as.issuer}  ${dim(`oidc-provider 9 (authorize ${path(as.oidcProvider)}, PAR ${path(as.par)}) + oauth-jar/server (${path(as.oauthJarServer)})`)}`);
+  out.push(`  ${dim('RP')}  ${rp.origin}  ${dim(`client ${rp.clientId}, key ${rp.signingKey}, discovers the AS, hosts request objects at ${path(rp.requestUriBase)}`)}`);
 
   summary.paths.forEach((p, i) => {
     out.push('', `${bold(`${i + 1}. ${p.title}`)}`);
