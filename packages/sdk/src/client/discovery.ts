@@ -107,22 +107,33 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
   }
 
   const http = { ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
-  const tried: string[] = [];
+  // Each location is tried in turn; one that answers something unusable (a 404, an HTML page from
+  // a catch-all route, another issuer's document) sends us to the next. A transport failure or a
+  // timeout stops discovery at once: the other location is on the same host.
+  const failures: ResponseError[] = [];
   for (const url of wellKnownUrls(issuerUrl)) {
     const what = `the metadata document ${url.href}`;
     const res = await request({ method: 'GET', url, headers: { accept: 'application/json' }, options: http, errorCode: 'ERR_DISCOVERY', what });
-    // A missing document (or a server that refuses the path) sends us to the next location; any
-    // other failure is the server's answer and stops discovery.
-    if (res.status === 404 || res.status === 405 || res.status === 410) {
-      tried.push(`${url.href} (HTTP ${res.status})`);
+    if (res.status !== 200) {
+      failures.push(new ResponseError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`, { status: res.status }));
       continue;
     }
-    if (res.status !== 200) throw new ResponseError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`, { status: res.status });
-    const metadata = parse(res, what, issuer);
+    let metadata: AuthorizationServerMetadata;
+    try {
+      metadata = parse(res, what, issuer);
+    } catch (err) {
+      failures.push(err as ResponseError);
+      continue;
+    }
     cache?.set(issuer, { metadata, expiresAt: now() + maxAge * 1000 });
     return metadata;
   }
-  throw new ResponseError('ERR_DISCOVERY', `no metadata found for issuer ${issuer}: tried ${tried.join(', ')}`, { status: 404 });
+  // The most telling failure: a document that was there but unusable, else the first status.
+  const telling = failures.find((f) => f.status !== 404) ?? failures[0]!;
+  throw new ResponseError('ERR_DISCOVERY', `no usable metadata for issuer ${issuer}: ${failures.map((f) => f.message).join('; ')}`, {
+    ...(telling.status !== undefined ? { status: telling.status } : {}),
+    cause: telling,
+  });
 }
 
 /** RFC 8414 §3.1 (path inserted after the host), then OIDC Discovery §4 (path appended). */

@@ -71,6 +71,12 @@ describe('discoverAuthorizationServer', () => {
     expect(hits).toEqual(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']);
   });
 
+  it('a catch-all HTML page at the RFC 8414 location does not stop OIDC discovery', async () => {
+    routes['/.well-known/oauth-authorization-server'] = (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><div id=app>');
+    routes['/.well-known/openid-configuration'] = json({ issuer: origin });
+    await expect(discoverAuthorizationServer(origin, noCache)).resolves.toMatchObject({ issuer: origin });
+  });
+
   it('refuses a document whose issuer differs, even by a trailing slash (RFC 8414 §3.3)', async () => {
     routes['/.well-known/oauth-authorization-server'] = json({ issuer: `${origin}/` });
     const err = await failure(discoverAuthorizationServer(origin, noCache));
