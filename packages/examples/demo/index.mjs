@@ -126,15 +126,13 @@ const ways = [
 ];
 
 const results = [];
-for (const way of ways) results.push(await run(way));
+for (const way of ways) {
+  // A failure in one way (a build error, a server that does not answer) is that way's verdict.
+  results.push(await run(way).catch((err) => ({ id: way.id, title: way.title, accepted: false, error: `${err.code ?? err.name}: ${err.message}` })));
+}
 
 async function run(way) {
-  let built;
-  try {
-    built = await way.build().build();
-  } catch (err) {
-    return { id: way.id, title: way.title, accepted: false, error: `${err.code ?? err.name}: ${err.message}` };
-  }
+  const built = await way.build().build();
   const decoded = decodeAuthorizationRequest(built.url);
   // By reference, the URL has no object: decode the one that was published.
   const object = decoded.request ? decoded : decodeAuthorizationRequest(built.requestObject);
