@@ -137,8 +137,9 @@ async function run(way) {
   // By reference, the URL has no object: decode the one that was published.
   const object = decoded.request ? decoded : decodeAuthorizationRequest(built.requestObject);
 
-  const op = await oidcProviderVerdict(issuer, built.url);
-  const opExpected = way.oidcProviderFetchesRequestUri === false ? !op.accepted && op.error === 'request_uri_not_supported' : op.accepted;
+  const opVerdict = await oidcProviderVerdict(issuer, built.url);
+  const opExpected =
+    way.oidcProviderFetchesRequestUri === false ? !opVerdict.accepted && opVerdict.error === 'request_uri_not_supported' : opVerdict.accepted;
 
   const jarUrl = new URL('/jar/authorize', issuer);
   jarUrl.search = built.url.search;
@@ -157,7 +158,7 @@ async function run(way) {
       // An encrypted object only the AS can read; the RP knows what it put in.
       claims: object.claims ?? built.parameters,
     },
-    oidcProvider: { ...op, expected: opExpected },
+    oidcProvider: { ...opVerdict, expected: opExpected },
     oauthJarServer: jar.accepted
       ? { accepted: true, source: jar.source, header: jar.header, encryptionHeader: jar.encryption_header, parameters: jar.parameters }
       : { accepted: false, error: jar.error, error_description: jar.error_description },
