@@ -2,7 +2,7 @@
 // every entry point of the package's `exports` map. An export "./x" is built from src/x.ts
 // ("." from src/index.ts), so adding an entry point is one line in package.json.
 // Dependencies and peer dependencies stay external: they are never bundled.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
@@ -54,14 +54,29 @@ const cli = {
   output: { dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/cli-[name]-[hash].js', banner: '#!/usr/bin/env node', sourcemap: true },
 };
 
+// dist/ is emptied first: chunk names carry content hashes, and stale chunks from an earlier build
+// would otherwise be packed and published.
+const clean = { name: 'clean-dist', buildStart: () => rmSync(dist, { recursive: true, force: true }) };
+
 export default [
   {
     input,
     external,
     treeshake: { moduleSideEffects: false },
-    plugins: [esbuild({ target: 'es2022', tsconfig: new URL('tsconfig.json', root).pathname })],
+    plugins: [clean, esbuild({ target: 'es2022', tsconfig: new URL('tsconfig.json', root).pathname })],
     output: [
-      { dir: dist, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+      // ESM keeps one file per source module (as jose does): an app's bundler then splits and
+      // tree-shakes at module level, so an app that only signs loads neither the JWE code nor ky
+      // (the builder imports those on demand), and no entry hoists a bare `import 'ky'`.
+      {
+        dir: dist,
+        format: 'es',
+        preserveModules: true,
+        preserveModulesRoot: new URL('src', root).pathname,
+        entryFileNames: '[name].js',
+        sourcemap: true,
+        hoistTransitiveImports: false,
+      },
       { dir: dist, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named', interop: 'auto' },
     ],
   },

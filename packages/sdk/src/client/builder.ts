@@ -9,13 +9,11 @@ import {
   type SigningAlg,
 } from '../crypto/algorithms.js';
 import { randomToken, sha256b64u } from '../crypto/encoding.js';
-import { encryptCompact } from '../crypto/encrypt.js';
 import { signCompact } from '../crypto/sign.js';
 import type { KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
 import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
-import { pickEncryptionKey, serverKeys } from './server-keys.js';
 import { toQuery } from './query.js';
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
@@ -661,6 +659,8 @@ export class AuthorizationRequestBuilder {
       const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
       if (encryption.kid !== undefined) jweHeader.kid = encryption.kid;
       try {
+        // Loaded on demand: an app that only signs never ships JWE code (issue 6 size budget).
+        const { encryptCompact } = await import('../crypto/encrypt.js');
         requestObject = await encryptCompact(requestObject, encryption.key!, jweHeader);
       } catch (cause) {
         throw new OAuthJarError(
@@ -730,6 +730,8 @@ export class AuthorizationRequestBuilder {
 
   async #serverEncryption(e: Encryption): Promise<Encryption> {
     const jwksUri = this.#server!.jwks_uri!;
+    // Loaded on demand: the jwks_uri fetch is the builder's only use of the HTTP layer (ky).
+    const { pickEncryptionKey, serverKeys } = await import('./server-keys.js');
     const key = pickEncryptionKey(await serverKeys(jwksUri), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
     return { ...e, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
   }

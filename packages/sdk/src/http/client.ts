@@ -24,7 +24,12 @@ export const DEFAULT_MAX_BYTES = 64 * 1024;
 // (a request_uri is single-use), and every caller owns its own retry decision. Redirects are not
 // followed: a 3xx is an answer like any other, so a request_uri or discovery host cannot bounce us
 // to a host that was never allowed (RFC 9101 §10.4).
-const base: KyInstance = ky.create({ retry: 0, throwHttpErrors: false, redirect: 'manual' });
+// Created on first use, not at module load: a top-level call would keep ky in every browser
+// bundle, including apps that only sign and never make a request.
+let base: KyInstance | undefined;
+function http(): KyInstance {
+  return (base ??= ky.create({ retry: 0, throwHttpErrors: false, redirect: 'manual' }));
+}
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -55,7 +60,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   const signal = AbortSignal.timeout(timeout);
   let response: Response;
   try {
-    response = await base(req.url, {
+    response = await http()(req.url, {
       method: req.method,
       ...(req.headers ? { headers: req.headers } : {}),
       ...(req.body ? { body: req.body } : {}),
