@@ -105,7 +105,28 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
     if (cached.expiresAt > now()) return cached.metadata;
     cache!.delete(issuer);
   }
+  if (!cache) return fetchMetadata(issuerUrl, issuer, options, undefined, 0, now);
+  // Concurrent calls for one issuer (an app starting up) share one request.
+  let pending = inFlight.get(cache);
+  if (!pending) inFlight.set(cache, (pending = new Map()));
+  let job = pending.get(issuer);
+  if (!job) {
+    job = fetchMetadata(issuerUrl, issuer, options, cache, maxAge, now).finally(() => pending!.delete(issuer));
+    pending.set(issuer, job);
+  }
+  return job;
+}
 
+const inFlight = /* @__PURE__ */ new WeakMap<DiscoveryCache, Map<string, Promise<AuthorizationServerMetadata>>>();
+
+async function fetchMetadata(
+  issuerUrl: URL,
+  issuer: string,
+  options: DiscoveryOptions,
+  cache: DiscoveryCache | undefined,
+  maxAge: number,
+  now: () => number,
+): Promise<AuthorizationServerMetadata> {
   const http = { ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
   // Each location is tried in turn; one that answers something unusable (a 404, an HTML page from
   // a catch-all route, another issuer's document) sends us to the next. A transport failure or a

@@ -130,6 +130,14 @@ describe('discoverAuthorizationServer', () => {
     expect(hits).toEqual(['/.well-known/oauth-authorization-server']);
   });
 
+  it('concurrent calls for one issuer share one request', async () => {
+    routes['/.well-known/oauth-authorization-server'] = json({ issuer: origin });
+    const cache = new Map();
+    const all = await Promise.all([1, 2, 3].map(() => discoverAuthorizationServer(origin, { cache })));
+    expect(new Set(all).size).toBe(1);
+    expect(hits).toEqual(['/.well-known/oauth-authorization-server']);
+  });
+
   it('refuses an issuer that is not an absolute http(s) URL or has a query', async () => {
     for (const bad of ['as.example.com', 'ftp://as.example.com', 'https://as.example.com?x=1', 'https://as.example.com#f']) {
       expect((await failure(discoverAuthorizationServer(bad))).code, bad).toBe('ERR_INVALID_URL');
