@@ -67,7 +67,11 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
   constructor(options: HostedRequestUriPublisherOptions) {
     if (!isPlainObject(options)) throw invalid('HostedRequestUriPublisher needs an options object with "baseUrl"');
     const base = absoluteUrl(options.baseUrl, 'baseUrl', { schemes: ['https:', 'http:'], fragment: false });
-    if (base.search !== '') throw new OAuthJarError('ERR_INVALID_URL', 'baseUrl must not contain a query: the id is appended to it');
+    if (base.search !== '' || !base.pathname.endsWith('/')) {
+      // The id is appended as the last path segment, which is also what a registered `request_uris`
+      // prefix ending in "/" matches.
+      throw new OAuthJarError('ERR_INVALID_URL', 'baseUrl must end with "/" and have no query: the id is appended to it');
+    }
     this.#base = base.href;
     this.#basePath = base.pathname;
     const ttl = options.ttl ?? 300;

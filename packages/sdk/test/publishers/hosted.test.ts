@@ -128,6 +128,7 @@ describe('HostedRequestUriPublisher over real HTTP', () => {
   it('refuses bad options with typed errors', () => {
     expect(() => new HostedRequestUriPublisher({ baseUrl: '/jar/' })).toThrow(OAuthJarError);
     expect(() => new HostedRequestUriPublisher({ baseUrl: 'https://rp.example/jar/?x=1' })).toThrow(/query/);
+    expect(() => new HostedRequestUriPublisher({ baseUrl: 'https://rp.example/jar' })).toThrow(/end with "\/"/);
     expect(() => new HostedRequestUriPublisher({ baseUrl: 'https://rp.example/jar/', ttl: 0 })).toThrow(/ttl/);
     expect(() => new HostedRequestUriPublisher({ baseUrl: 'https://rp.example/jar/', store: {} as never })).toThrow(/store/);
   });
