@@ -119,6 +119,7 @@ export class RedisReplayStore implements ReplayStore {
     // for at least a second rather than refused by Redis.
     const at = Math.max(Math.ceil(expiresAt), Math.floor(Date.now() / 1000) + 1);
     const reply = await this.#client.set(this.#prefix + b64u(digest), '1', { expiration: { type: 'EXAT', value: at }, condition: 'NX' });
-    return reply === 'OK';
+    // null: the key was there (NX refused). A client mapping replies to Buffers still says "OK".
+    return reply === 'OK' || (reply instanceof Uint8Array && new TextDecoder().decode(reply) === 'OK');
   }
 }
