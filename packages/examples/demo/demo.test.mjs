@@ -18,6 +18,7 @@ function runDemo(...args) {
 test('pnpm demo --json: all four ways accepted, exit 0', async () => {
   const { code, stdout, stderr } = await runDemo('--json');
   assert.equal(code, 0, stderr);
+  assert.equal(stderr, ''); // oidc-provider's development notices are kept out of the demo
   const summary = JSON.parse(stdout);
   assert.equal(summary.accepted, true);
   assert.deepEqual(summary.paths.map((p) => [p.id, p.accepted]), [

@@ -37,11 +37,22 @@ function claimPairs(claims) {
   );
 }
 
-/** The URL with long values shortened, and its real length. */
-function shortUrl(href) {
+/** An identifier at the end of a URL or URN shortened, its prefix kept: urn:…:request_uri:-9G1l…PGtLN */
+function shortRef(value, max) {
+  const cut = Math.max(value.lastIndexOf('/'), value.lastIndexOf(':')) + 1;
+  return cut > 0 && /^(https?:|urn:)/.test(value) ? `${value.slice(0, cut)}${short(value.slice(cut), max)}` : short(value, max);
+}
+
+/** The URL with long values shortened to fit `width`, and its real length. */
+function shortUrl(href, width) {
   const url = new URL(href);
-  const query = [...url.searchParams].map(([k, v]) => `${k}=${short(v, 30)}`).join('&');
-  return `${url.origin}${url.pathname}?${query}  (${href.length} chars)`;
+  let line = '';
+  for (const max of [30, 20, 14]) {
+    const query = [...url.searchParams].map(([k, v]) => `${k}=${shortRef(v, max)}`).join('&');
+    line = `${url.origin}${url.pathname}?${query}  (${href.length} chars)`;
+    if (line.length <= width) break;
+  }
+  return line;
 }
 
 /**
@@ -75,7 +86,7 @@ export function render(summary, { color, width }) {
       row('build', red(`✗ ${p.error}`));
       return;
     }
-    row('authorize url', shortUrl(p.url));
+    row('authorize url', shortUrl(p.url, w - LABEL - 2));
     const { encrypted, header = {}, claims = {} } = p.requestObject;
     row(encrypted ? 'header (JWE)' : 'header', pairs(Object.entries(header).map(([k, v]) => [k, short(v)]), w));
     // The JWT claims first, then the authorization request they carry (RFC 9101 §4).

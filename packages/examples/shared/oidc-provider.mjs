@@ -10,7 +10,8 @@ export { close, generateJwkPair, listen };
 // Node 20) on the console. They are true and expected here, so the examples keep them out of
 // their own output. Everything else is still printed.
 const quietly = (log) => (...args) => {
-  if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider ')) return;
+  // On a TTY oidc-provider wraps them in colour codes first.
+  if (typeof args[0] === 'string' && /^(\x1b\[[\d;]*m)?oidc-provider (WARNING|NOTICE):/.test(args[0])) return;
   log(...args);
 };
 console.warn = quietly(console.warn.bind(console));
