@@ -74,6 +74,23 @@ step('client entry: no node: import, no Buffer (dist/index.js and the chunks it 
   if (bad.length) for (const b of bad) fail(b);
   else ok(`${seen.size} files: ${[...seen].map((f) => relative(join(sdk, 'dist'), f)).join(', ')}`);
 }
+// The server entry is Web-API code too (README runtime table): no node: import in its static graph.
+{
+  const seen = new Set();
+  const queue = [join(sdk, 'dist/server.js')];
+  const bad = [];
+  while (queue.length) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+      if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec));
+      else if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) bad.push(`${relative(sdk, file)} imports "${spec}"`);
+    }
+  }
+  if (bad.length) for (const b of bad) fail(b);
+  else ok(`server entry: ${seen.size} files, no node: import`);
+}
 
 // ── 2. the tarball, as npm would publish it.
 step('pnpm pack, publint, are-the-types-wrong');
