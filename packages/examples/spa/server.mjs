@@ -126,8 +126,8 @@ export async function startAppServer({ issuer }) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ client_id: clientId }));
       } else if (req.method === 'GET' && pathname === '/config.json') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer }));
-      } else if (req.method === 'GET' && files[pathname]) {
-        const [file, type] = files[pathname];
+      } else if (req.method === 'GET' && (files[pathname] || /^\/chunks\/[\w.-]+\.js(\.map)?$/.test(pathname))) {
+        const [file, type] = files[pathname] ?? [`dist${pathname}`, pathname.endsWith('.map') ? 'application/json' : 'text/javascript'];
         res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(await readFile(new URL(file, here)));
       } else {
         res.writeHead(404).end();
