@@ -1,4 +1,6 @@
-import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode'; // subpaths, as in sign.ts
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 
 /** The protected header of a compact JWS or JWE, unverified. Throws jose's error on bad input. */
 export function unverifiedHeader(token: string): ProtectedHeaderParameters {

@@ -1,4 +1,5 @@
-import { CompactEncrypt, type CompactJWEHeaderParameters } from 'jose';
+import { CompactEncrypt } from 'jose/jwe/compact/encrypt'; // a subpath, as in sign.ts
+import type { CompactJWEHeaderParameters } from 'jose';
 import type { KeyInput } from './types.js';
 import { usableKey } from './keys.js';
 

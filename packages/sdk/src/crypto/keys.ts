@@ -1,4 +1,5 @@
-import { importJWK, type JWK } from 'jose';
+import { importJWK } from 'jose/key/import'; // a subpath, as in sign.ts
+import type { JWK } from 'jose';
 import type { KeyInput } from './types.js';
 
 type UsableKey = Exclude<KeyInput, JWK>;

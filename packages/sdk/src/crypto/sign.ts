@@ -1,4 +1,7 @@
-import { CompactSign, type JWSHeaderParameters } from 'jose';
+// jose subpath imports (not the 'jose' barrel) on the client's paths: a bundler that splits code
+// by module reachability (esbuild) then keeps jose's JWE code out of a sign-only page (scripts/size.mjs).
+import { CompactSign } from 'jose/jws/compact/sign';
+import type { JWSHeaderParameters } from 'jose';
 import type { KeyInput } from './types.js';
 import { usableKey } from './keys.js';
 
