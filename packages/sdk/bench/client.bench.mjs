@@ -107,6 +107,7 @@ export async function clientSuite(opts, sdkModule) {
       peerNote: c.noPeer,
       ratio: r,
       range: ratioRange(perRound, 'sdk', 'raw'),
+      meanRatio: ratio(perRound, 'sdk', 'raw', 'mean'),
       peerRatio: tasks.peer ? ratio(perRound, 'peer', 'raw') : undefined,
       target: TARGET,
       pass: r >= TARGET,

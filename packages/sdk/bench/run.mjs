@@ -64,7 +64,7 @@ function print(r) {
     const peer = r.peerOps !== undefined ? `  oauth4webapi ${fmtOps(r.peerOps)}/s (${r.peerRatio.toFixed(2)}x jose)` : '';
     console.log(
       `${r.id.padEnd(46)} ${r.ratio.toFixed(3)} x ${r.baseline.padEnd(34)} target >= ${r.target.toFixed(2)}  ${verdict(r.pass)}` +
-        `   [oauth-jar ${fmtOps(r.sdkOps)}/s, raw ${fmtOps(r.rawOps)}/s, rounds IQR ${r.range.map((x) => x.toFixed(2)).join('–')}]${peer}`,
+        `   [oauth-jar ${fmtOps(r.sdkOps)}/s, raw ${fmtOps(r.rawOps)}/s, rounds IQR ${r.range.map((x) => x.toFixed(2)).join('–')}, from mean latency ${r.meanRatio.toFixed(2)}]${peer}`,
     );
   } else if (r.suite === 'bundle') {
     const check = r.check ? `  target ${r.check.target}  ${verdict(r.check.pass)} (${r.check.overJose >= 0 ? '+' : ''}${kb(r.check.overJose)} vs jose)` : '';
@@ -148,6 +148,7 @@ function chart(all, meta) {
 function markdown(all, meta) {
   const lines = [];
   lines.push(`Measured ${meta.date.slice(0, 16).replace('T', ' ')} UTC on ${meta.machine}, Node ${meta.node}, with \`${meta.command}\`.`, '');
+  lines.push('Speed is a ratio of ops/s within one run: median over interleaved rounds of (oauth-jar ÷ raw jose doing the same work and checks), each rate taken from the round\'s median latency.', '');
   const speedRows = all.filter((r) => r.suite === 'client' || r.suite === 'server');
   if (speedRows.length) {
     lines.push('| Path | oauth-jar ÷ raw jose | Baseline | Target | | oauth4webapi ÷ raw jose |', '|---|---:|---|---:|---|---:|');
