@@ -1,4 +1,3 @@
-import { importJWK } from 'jose/key/import'; // a subpath, as in sign.ts
 import type { JWK } from 'jose';
 import type { KeyInput } from './types.js';
 
@@ -22,7 +21,9 @@ export function usableKey(key: KeyInput, alg: string): Promise<UsableKey> | Usab
   if (!byAlg) imported.set(key, (byAlg = new Map()));
   let pending = byAlg.get(alg);
   if (!pending) {
-    pending = importJWK(key, alg) as Promise<UsableKey>;
+    // Loaded on first use: an app that signs with a CryptoKey (the browser's usual key) never
+    // downloads jose's JWK import code (scripts/size.mjs).
+    pending = import('jose/key/import').then(({ importJWK }) => importJWK(key, alg)) as Promise<UsableKey>;
     // A failed import is not cached: the next call reports the same error afresh.
     pending.catch(() => byAlg!.delete(alg));
     byAlg.set(alg, pending);
