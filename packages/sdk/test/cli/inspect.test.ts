@@ -261,6 +261,25 @@ describe('verifying (exit code 0 verified, 1 refused)', () => {
     expect(bad.stdout).toMatch(/✗ signature/);
   });
 
+  it('a request_uri on a loopback host is refused by the verifier\'s fetch guards, and never fetched', async () => {
+    const before = jwksHits;
+    const url = `${ISSUER}/authorize?client_id=client-1&request_uri=${encodeURIComponent(jwksUrl.replace('jwks.json', 'ro/1'))}`;
+    const decoded = await run(['inspect', url]);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stdout).toContain('fetched only when verifying');
+    const r = await run(['inspect', url, '--jwks', jwksFile, '--issuer', ISSUER]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ request_uri\s+invalid_request_uri/);
+    expect(jwksHits).toBe(before);
+  });
+
+  it('a PAR request_uri cannot be resolved outside its server: request_uri_not_supported, with the reason', async () => {
+    const url = `${ISSUER}/authorize?client_id=client-1&request_uri=urn:ietf:params:oauth:request_uri:abc`;
+    const r = await run(['inspect', url, '--jwks', jwksFile, '--issuer', ISSUER]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ request_uri_not_supported .*resolved only by the server that issued it/);
+  });
+
   it('--json prints one document with the decoded parts and every check', async () => {
     const request = await builder().build();
     const r = await run(['inspect', request.url.href, '--jwks', jwksFile, '--issuer', `${ISSUER}/`, '--json']);
