@@ -113,7 +113,9 @@ async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<D
     result.notes.push(
       outer.requestUri === undefined
         ? 'no request object: this is a plain authorization request'
-        : 'by reference: the request object is fetched only when verifying (--jwks, --issuer)',
+        : outer.requestUri.startsWith('urn:ietf:params:oauth:request_uri:')
+          ? 'pushed (PAR, RFC 9126): only the authorization server that issued this request_uri holds the request object'
+          : 'by reference: the request object is fetched only when verifying (--jwks, --issuer)',
     );
     return result;
   }

@@ -275,6 +275,9 @@ describe('verifying (exit code 0 verified, 1 refused)', () => {
 
   it('a PAR request_uri cannot be resolved outside its server: request_uri_not_supported, with the reason', async () => {
     const url = `${ISSUER}/authorize?client_id=client-1&request_uri=urn:ietf:params:oauth:request_uri:abc`;
+    const decoded = await run(['inspect', url]);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stdout).toContain('pushed (PAR, RFC 9126)');
     const r = await run(['inspect', url, '--jwks', jwksFile, '--issuer', ISSUER]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ request_uri_not_supported .*resolved only by the server that issued it/);
