@@ -120,7 +120,7 @@ function chart(all, meta) {
   const groups = [];
   const ratioGroup = (suite, title, target) => {
     const bars = all.filter((r) => r.suite === suite).map((r) => ({ label: r.id, value: r.ratio, pass: r.pass, note: `${r.ratio.toFixed(2)}×` }));
-    if (bars.length) groups.push({ title, target, max: 1.5, unit: '×', bars });
+    if (bars.length) groups.push({ title, target, ref: 1, max: 1.5, unit: '×', bars });
   };
   ratioGroup('client', 'Client: builder+sign ops/s ÷ raw jose ops/s (higher is better)', 0.95);
   ratioGroup('server', 'Server: verify() ops/s ÷ raw jose ops/s with the same checks', 0.9);

@@ -5,13 +5,13 @@
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 /**
- * @param {{ title: string, groups: Array<{ title: string, target?: number, max: number, unit: string,
+ * @param {{ title: string, groups: Array<{ title: string, target?: number, ref?: number, max: number, unit: string,
  *   bars: Array<{ label: string, value: number, pass?: boolean, note?: string }> }> }} chart
  */
 export function barChart({ title, groups }) {
-  const W = 860, labelW = 330, barW = 400, rowH = 22, pad = 16;
+  const W = 980, labelW = 340, barW = 400, rowH = 22, pad = 16;
   const x0 = pad + labelW;
-  let y = 40;
+  let y = 58;
   const parts = [];
   for (const g of groups) {
     parts.push(`<text x="${pad}" y="${y}" class="h">${esc(g.title)}</text>`);
@@ -27,6 +27,11 @@ export function barChart({ title, groups }) {
       );
       y += rowH;
     }
+    if (g.ref !== undefined) {
+      // a faint line at parity (1.0×): where oauth-jar is exactly as fast as raw jose
+      const rx = x0 + (g.ref / g.max) * barW;
+      parts.push(`<line x1="${rx.toFixed(1)}" y1="${top}" x2="${rx.toFixed(1)}" y2="${y}" class="r"/>`);
+    }
     if (g.target !== undefined) {
       const tx = x0 + (g.target / g.max) * barW;
       parts.push(
@@ -41,7 +46,7 @@ export function barChart({ title, groups }) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui,-apple-system,Segoe UI,sans-serif">
 <style>
 .h{font-size:14px;font-weight:600;fill:#222}.l{font-size:12px;fill:#333;text-anchor:end}.v{font-size:12px;fill:#333}
-.tl{font-size:11px;fill:#555;text-anchor:middle}.t{stroke:#444;stroke-width:1.5;stroke-dasharray:4 3}
+.tl{font-size:11px;fill:#555;text-anchor:middle}.r{stroke:#bbb;stroke-width:1}.t{stroke:#444;stroke-width:1.5;stroke-dasharray:4 3}
 .p{fill:#2e9e5b}.m{fill:#d0473c}.n{fill:#6b8fd6}.bg{fill:#fff}
 </style>
 <rect class="bg" width="${W}" height="${H}"/>
