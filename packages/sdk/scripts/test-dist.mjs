@@ -108,6 +108,7 @@ ok(`${tarball}: ${listing.length} files`);
 const stray = listing.filter((f) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE)/.test(f));
 if (stray.length) fail(`files outside dist/ in the tarball: ${stray.join(', ')}`);
 if (!listing.includes('package/dist/cli.js')) fail('the tarball lacks dist/cli.js (the bin)');
+if (!listing.includes('package/README.md')) fail('the tarball has no README.md (the prepack script copies the root one)');
 check('publint --strict', bin('publint'), ['run', tgz, '--strict']);
 // Profile node16: subpath exports cannot resolve under TypeScript's legacy node10 resolution
 // (`moduleResolution: "node"`), which predates `exports`; node16/nodenext and bundler are checked.
