@@ -337,6 +337,12 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// `oauth-jar inspect … | head`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
