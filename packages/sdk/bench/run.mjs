@@ -41,7 +41,9 @@ const fmtOps = (n) => (n === undefined ? '–' : n >= 10_000 ? `${(n / 1000).toF
 const verdict = (pass) => (pass ? 'PASS' : 'MISS');
 const kb = (b) => `${(b / 1024).toFixed(2)} KB`;
 
+const command = `pnpm bench${args.length ? ` -- ${args.filter((a) => a !== '--update-readme').join(' ')}` : ''}`.trimEnd().replace(/ --$/, '');
 const started = Date.now();
+const runAt = new Date(started).toISOString();
 const rows = [];
 for (const suite of suites) {
   const t0 = Date.now();
@@ -52,7 +54,8 @@ for (const suite of suites) {
   if (suite === 'hosted') out = await (await import('./hosted.bench.mjs')).hostedSuite({ quick });
   if (suite === 'bundle') out = await (await import('./bundle.bench.mjs')).bundleSuite();
   for (const r of out) {
-    r.measuredAt = new Date().toISOString();
+    r.runAt = runAt;
+    r.command = command;
     print(r);
     rows.push(r);
   }
@@ -98,7 +101,7 @@ const meta = {
   date: new Date().toISOString(),
   node: process.version,
   machine: `${os.platform()} ${os.arch()}, ${os.cpus().length} × ${cpu}`,
-  command: `pnpm bench${quick ? ' -- --quick' : ''}${selected.length ? ` -- ${selected.join(' ')}` : ''}`,
+  command,
   quick,
   ...speed,
 };
@@ -148,7 +151,9 @@ function chart(all, meta) {
 
 function markdown(all, meta) {
   const lines = [];
-  lines.push(`Measured ${meta.date.slice(0, 16).replace('T', ' ')} UTC on ${meta.machine}, Node ${meta.node}, with \`${meta.command}\`.`, '');
+  // a filtered run keeps the other suites' figures: name every run the table draws on
+  const runs = [...new Set(all.map((r) => `\`${r.command ?? meta.command}\` at ${(r.runAt ?? meta.date).slice(0, 16).replace('T', ' ')} UTC`))];
+  lines.push(`Measured on ${meta.machine}, Node ${meta.node}, with ${runs.join('; ')}.`, '');
   lines.push('Speed is a ratio of ops/s within one run: median over interleaved rounds of (oauth-jar ÷ raw jose doing the same work and checks), each rate taken from the round\'s median latency.', '');
   const speedRows = all.filter((r) => r.suite === 'client' || r.suite === 'server');
   if (speedRows.length) {
