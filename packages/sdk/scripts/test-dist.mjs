@@ -162,6 +162,29 @@ step('tsc: the types of every runtime export resolve (node16 ESM and CJS, bundle
   check('tsc -p tsconfig.bundler.json', bin('tsc'), ['-p', 'tsconfig.bundler.json'], { cwd: app });
 }
 
+step('README: every ```ts snippet type-checks against the installed package');
+{
+  // Placeholders such as clientPrivateKey are left undeclared: "Cannot find name" (TS2304) is
+  // tolerated, every other error (a renamed export, a wrong option) fails.
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const files = snippets.map((code, i) => {
+    const file = `readme-${i}.mts`;
+    writeFileSync(join(app, file), `${code}\nexport {};\n`);
+    return file;
+  });
+  writeFileSync(join(app, 'tsconfig.readme.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', lib: ['ES2022', 'DOM'], types: ['node'] }, files }));
+  let out = '';
+  try {
+    sh(bin('tsc'), ['-p', 'tsconfig.readme.json', '--pretty', 'false'], { cwd: app });
+  } catch (err) {
+    out = String(err.stdout ?? '');
+  }
+  const errors = out.split('\n').filter((l) => /error TS\d+/.test(l) && !/error TS2304/.test(l));
+  if (errors.length) fail(`README snippets:\n${errors.join('\n')}`.replace(/\n/g, '\n      '));
+  else ok(`${snippets.length} snippets`);
+}
+
 // ── 4. it works, not only loads: client builds, server verifies, through the installed package.
 step('a signed and an encrypted request, built and verified through the installed package');
 {
