@@ -98,7 +98,8 @@ async function load(storeArgs, { duration, warmup }) {
     if (handler.errors > 0) throw new Error(`${handler.errors} requests were not answered 200`);
     return { rps: done / elapsed, requests: done, handler, e2e: { p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) } };
   } finally {
-    child.send('exit');
+    if (child.connected) child.send('exit');
+    else child.kill();
   }
 }
 
