@@ -59,6 +59,7 @@ export interface DiscoveryOptions {
 }
 
 const sharedCache: DiscoveryCache = new Map();
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const DEFAULT_MAX_AGE = 600;
 
 // Endpoint members that must be absolute URLs when present (RFC 8414 §2).
@@ -94,6 +95,12 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
   const issuerUrl = absoluteUrl(issuer, 'issuer', { schemes: ['https:', 'http:'], fragment: false });
   // RFC 8414 §2: the issuer has no query or fragment.
   if (issuerUrl.search !== '') throw new OAuthJarError('ERR_INVALID_URL', 'issuer must not contain a query (RFC 8414 §2)');
+  // RFC 8414 §2: the issuer uses https. Plain http would let anyone on the path swap the metadata
+  // (and with it the endpoints and encryption keys), so it is allowed only to this machine, for
+  // development and tests.
+  if (issuerUrl.protocol === 'http:' && !LOOPBACK.test(issuerUrl.hostname)) {
+    throw new OAuthJarError('ERR_INVALID_URL', `issuer must use https (RFC 8414 §2); http is accepted only for loopback hosts, got ${issuerUrl.origin}`);
+  }
   if (typeof options !== 'object' || options === null) throw invalid('discoverAuthorizationServer options must be an object');
   const maxAge = options.cacheMaxAge ?? DEFAULT_MAX_AGE;
   if (!Number.isFinite(maxAge) || maxAge < 0) throw invalid('cacheMaxAge must be a non-negative number of seconds');

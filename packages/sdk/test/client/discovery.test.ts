@@ -143,6 +143,20 @@ describe('discoverAuthorizationServer', () => {
       expect((await failure(discoverAuthorizationServer(bad))).code, bad).toBe('ERR_INVALID_URL');
     }
   });
+
+  it('refuses plain http to any host but loopback (RFC 8414 §2), before any request', async () => {
+    let calls = 0;
+    const counting = (async () => {
+      calls++;
+      return new Response('{}');
+    }) as typeof fetch;
+    for (const bad of ['http://as.example.com', 'http://10.0.0.1', 'http://127.example.com']) {
+      const err = await failure(discoverAuthorizationServer(bad, { fetch: counting, cache: false }));
+      expect(err.code, bad).toBe('ERR_INVALID_URL');
+      expect(err.message).toMatch(/https/);
+    }
+    expect(calls).toBe(0);
+  });
 });
 
 describe('builder.server(as)', () => {
