@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNodeHandler, type FetchHandler } from '../src/node.js';
+import { close, listen } from './helpers/loopback.js';
 
 let server: Server;
 let origin: string;
@@ -9,12 +9,10 @@ let handler: FetchHandler;
 
 beforeAll(async () => {
   server = createServer(toNodeHandler((req) => handler(req)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 
 describe('toNodeHandler (oauth-jar/node)', () => {

@@ -1,12 +1,12 @@
 // oauth-jar/redis against a real Debian redis-server on 127.0.0.1.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher } from '../src/index.js';
 import { toNodeHandler } from '../src/node.js';
 import { RedisReplayStore, RedisRequestObjectStore } from '../src/redis.js';
 import { CLIENT_ID, ISSUER, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from './server/fixtures.js';
 import { startRedis, type TestRedis } from './helpers/redis.js';
+import { close, listen } from './helpers/loopback.js';
 
 let redis: TestRedis;
 let keys: Keys;
@@ -17,12 +17,10 @@ let serving: HostedRequestUriPublisher;
 beforeAll(async () => {
   [redis, keys] = await Promise.all([startRedis(), makeKeys()]);
   server = createServer(toNodeHandler((req) => serving.handler(req)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listen(server);
 });
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await close(server);
   await redis?.stop();
 });
 

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +7,7 @@ import {
   discoverAuthorizationServer,
   type AuthorizationServerMetadata,
 } from '../../src/index.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let server: Server;
 let origin: string;
@@ -21,12 +21,10 @@ beforeAll(async () => {
     if (route) route(req, res);
     else res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 beforeEach(() => {
   routes = {};

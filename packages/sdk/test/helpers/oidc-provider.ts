@@ -3,9 +3,9 @@
 // send what the SDK builds to it and check that it reaches the login interaction, the point at
 // which oidc-provider has accepted every authorization request parameter.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
+import { close, listen } from './loopback.js';
 
 export interface KeyPairJwk {
   /** Public JWK, as published in the provider's jwks_uri. */
@@ -117,8 +117,7 @@ function memoryAdapter(clients: Map<string, ClientMetadata>) {
  */
 export async function startProvider(options: StartProviderOptions = {}): Promise<TestProvider> {
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = await listen(server);
 
   // RS256 first: it is oidc-provider's default id_token_signed_response_alg for clients.
   const rs = await keyPair('RS256', {}, { use: 'sig', alg: 'RS256' });
@@ -190,9 +189,6 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
       }
       return { accepted, status: res.status, location, error, error_description: description };
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => close(server),
   };
 }

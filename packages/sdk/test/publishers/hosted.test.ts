@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher, MemoryRequestObjectStore, OAuthJarError } from '../../src/index.js';
 import { toNodeHandler, type FetchHandler } from '../../src/node.js';
 import { CLIENT_ID, ISSUER, NOW, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from '../server/fixtures.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
 let server: Server;
@@ -13,12 +13,10 @@ let handler: FetchHandler = () => new Response(null, { status: 404 });
 beforeAll(async () => {
   keys = await makeKeys();
   server = createServer(toNodeHandler((req) => handler(req)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 
 /** A publisher served by the loopback server, with a store on a clock the test moves. */

@@ -9,6 +9,7 @@ import {
   ResponseError,
   type ClientAuthentication,
 } from '../../src/index.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let server: Server;
 let origin: string;
@@ -26,12 +27,10 @@ beforeAll(async () => {
       route(req, res, body);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 beforeEach(() => {
   seen = [];

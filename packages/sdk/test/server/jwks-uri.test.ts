@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
 let server: Server;
@@ -14,12 +14,10 @@ beforeAll(async () => {
     hits++;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys.es256.publicJwk] }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 
 describe('a client\'s jwks_uri', () => {

@@ -4,13 +4,13 @@
 // The shared harness test/helpers/oidc-provider.ts had not landed when this was written, so the
 // provider is started here directly (as the task allows); move to the harness once it exists.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as fc from 'fast-check';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata } from '../../src/server.js';
 import { encrypt, makeKeys, sign, signRaw, unsigned, type Keys } from './fixtures.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
 let server: Server;
@@ -22,8 +22,7 @@ const clients: Record<string, ClientMetadata> = {};
 beforeAll(async () => {
   keys = await makeKeys();
   server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  issuer = await listen(server);
   const common = {
     client_secret: keys.secret,
     redirect_uris: [REDIRECT],
@@ -43,8 +42,7 @@ beforeAll(async () => {
   verifier = new RequestObjectVerifier({ issuer, getClient: (id) => clients[id], clockTolerance: 10, decryptionKeys: { keys: [keys.rsaEnc.privateJwk] } });
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 
 type Outcome = 'accepted' | 'refused';

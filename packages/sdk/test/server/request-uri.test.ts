@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPrivateHost, matchesRegisteredRequestUri, type RequestObjectVerifierOptions } from '../../src/server.js';
 import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
 let server: Server;
@@ -18,12 +18,10 @@ beforeAll(async () => {
     if (route) route(req, res);
     else res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listen(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await close(server);
 });
 beforeEach(() => {
   hits = [];
