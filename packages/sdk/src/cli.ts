@@ -30,6 +30,10 @@ Options:
   --issuer <iss>           the server's issuer identifier, the expected "aud" → verifies
   --client-secret <secret> the client's secret, for HS256/384/512 request objects
   --client-id <id>         the client_id, when the input is a bare encrypted object
+  --now <time>             verify as of this time (ISO 8601, or epoch seconds), e.g. to
+                           check a logged request object that has since expired
+  --profile fapi2          also apply the FAPI 2.0 message-signing rules (PS256/ES256/EdDSA,
+                           exp and nbf required, at most 60 minutes, redirect_uri)
   --json                   print one JSON document instead of text
   -h, --help               show this help
 
@@ -150,7 +154,7 @@ async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<D
 }
 
 /** Why each check passed, in words, from what the (now verified) request object holds. */
-function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: string; issuer: string; keySource: string }): string {
+function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: string; issuer: string; keySource: string; now: number }): string {
   const h = d.header ?? {};
   const c = d.claims ?? {};
   const e = d.encryptionHeader ?? {};
@@ -163,9 +167,10 @@ function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: strin
     case 'key': return `${String(h.alg).startsWith('HS') ? 'the client_secret' : `a key${h.kid ? ` with kid "${String(h.kid)}"` : ''} of ${ctx.keySource}`}`;
     case 'signature': return 'valid';
     case 'time': {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(ctx.now / 1000);
       return typeof c.exp === 'number' ? `exp in ${c.exp - now} s` : 'no exp';
     }
+    case 'profile': return 'FAPI 2.0: alg, exp and nbf, lifetime, redirect_uri';
     case 'client_id_claim': return 'equals the query\'s client_id';
     case 'iss': return `"${String(c.iss)}"`;
     case 'aud': return `contains "${ctx.issuer}"`;
@@ -178,7 +183,15 @@ function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: strin
 async function verify(
   input: string,
   d: Decoded,
-  opts: { jwks: string; issuer: string; keys: JSONWebKeySet | undefined; clientId: string | undefined; clientSecret: string | undefined },
+  opts: {
+    jwks: string;
+    issuer: string;
+    keys: JSONWebKeySet | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    now: number;
+    profile: 'fapi2' | undefined;
+  },
 ): Promise<{ verified: boolean; checks: CheckLine[]; error: AuthorizationRequestError | undefined }> {
   let query: URLSearchParams;
   if (isCompact(input)) {
@@ -202,13 +215,15 @@ async function verify(
     requireSignedRequestObject: true,
     // The user chose to fetch this request_uri; the network guards (https, no private hosts) stay on.
     requireRequestUriRegistration: false,
+    now: () => opts.now,
+    ...(opts.profile ? { profile: opts.profile } : {}),
   });
 
   const clientId = query.get('client_id') ?? '';
-  const ctx = { clientId, issuer: opts.issuer, keySource: remote ? opts.jwks : `the JWK set in ${opts.jwks}` };
+  const ctx = { clientId, issuer: opts.issuer, keySource: remote ? opts.jwks : `the JWK set in ${opts.jwks}`, now: opts.now };
   const applies = (check: VerificationCheck, encrypted: boolean) =>
-    (check !== 'request_uri' || d.requestUri !== undefined) && (check !== 'decrypt' || encrypted);
-  const shown: VerificationCheck[] = ['client_id', 'request_uri', 'shape', 'decrypt', 'header', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'forbidden_claim'];
+    (check !== 'request_uri' || d.requestUri !== undefined) && (check !== 'decrypt' || encrypted) && (check !== 'profile' || opts.profile !== undefined);
+  const shown: VerificationCheck[] = ['client_id', 'request_uri', 'shape', 'decrypt', 'header', 'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'forbidden_claim'];
 
   try {
     const result = await verifier.verify(query);
@@ -235,6 +250,13 @@ async function verify(
   }
 }
 
+/** `--now`: epoch seconds, or a date the platform parses (ISO 8601). Milliseconds out. */
+function parseTime(value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new UsageError(`--now "${value}" is neither an ISO 8601 date nor epoch seconds`);
+  return ms;
+}
+
 function painter(enabled: boolean) {
   const wrap = (code: number) => (s: string) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { green: wrap(32), red: wrap(31), bold: wrap(1), dim: wrap(2) };
@@ -257,6 +279,8 @@ async function main(argv: string[]): Promise<number> {
         issuer: { type: 'string' },
         'client-secret': { type: 'string' },
         'client-id': { type: 'string' },
+        now: { type: 'string' },
+        profile: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -275,6 +299,13 @@ async function main(argv: string[]): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if ((values.jwks === undefined) !== (values.issuer === undefined)) {
     throw new UsageError('verification needs both --jwks and --issuer');
+  }
+  const now = values.now === undefined ? Date.now() : parseTime(values.now);
+  if (values.profile !== undefined && values.profile !== 'fapi2') {
+    throw new UsageError(`unknown --profile "${values.profile}": the only profile is fapi2`);
+  }
+  if ((values.now !== undefined || values.profile !== undefined) && values.jwks === undefined) {
+    throw new UsageError('--now and --profile apply to verification: add --jwks and --issuer');
   }
   const input = await readInput(inputArg);
   if (input === '') throw new UsageError('the input is empty');
@@ -316,6 +347,8 @@ async function main(argv: string[]): Promise<number> {
       keys,
       clientId: values['client-id'],
       clientSecret: values['client-secret'],
+      now,
+      profile: values.profile as 'fapi2' | undefined,
     });
     report.verification = {
       issuer: values.issuer,

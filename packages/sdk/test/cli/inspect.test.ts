@@ -220,6 +220,52 @@ describe('verifying (exit code 0 verified, 1 refused)', () => {
     expect(r.stdout).toMatch(/✗ time\s+invalid_request_object/);
   });
 
+  it('--now verifies as of another time: a logged object that has since expired passes as of its issue time', async () => {
+    const issuedAt = Date.now() - 3_600_000;
+    const request = await builder().clock(() => issuedAt).build();
+    const asOfThen = await run(['inspect', request.url.href, '--jwks', jwksFile, '--issuer', ISSUER, '--now', new Date(issuedAt + 60_000).toISOString()]);
+    expect(asOfThen.code).toBe(0);
+    expect(asOfThen.stdout).toMatch(/✓ time\s+exp in 240 s/);
+    const epoch = await run(['inspect', request.url.href, '--jwks', jwksFile, '--issuer', ISSUER, '--now', String(Math.floor(issuedAt / 1000) + 60)]);
+    expect(epoch.code).toBe(0);
+    const today = await run(['inspect', request.url.href, '--jwks', jwksFile, '--issuer', ISSUER]);
+    expect(today.code).toBe(1);
+  });
+
+  it('--profile fapi2 applies the FAPI 2.0 rules: a request object without redirect_uri fails at profile', async () => {
+    const good = await builder().build();
+    const ok = await run(['inspect', good.url.href, '--jwks', jwksFile, '--issuer', ISSUER, '--profile', 'fapi2']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('✓ profile');
+    const noRedirect = await new AuthorizationRequestBuilder('code', 'client-1')
+      .endpoint(`${ISSUER}/authorize`)
+      .audience(ISSUER)
+      .scope('openid')
+      .signWith(signer.privateKey, { alg: 'ES256', kid: 'client-key-1' })
+      .build();
+    const plain = await run(['inspect', noRedirect.url.href, '--jwks', jwksFile, '--issuer', ISSUER]);
+    expect(plain.code).toBe(0);
+    const fapi = await run(['inspect', noRedirect.url.href, '--jwks', jwksFile, '--issuer', ISSUER, '--profile', 'fapi2']);
+    expect(fapi.code).toBe(1);
+    expect(fapi.stdout).toMatch(/✗ profile\s+invalid_request_object: .*redirect_uri/);
+  });
+
+  it('--now and --profile are checked: a bad value, or either without verification, is a usage error (2)', async () => {
+    const request = await builder().build();
+    const verifying = ['--jwks', jwksFile, '--issuer', ISSUER];
+    const cases = [
+      [...verifying, '--now', 'yesterday-ish'],
+      [...verifying, '--profile', 'fapi1'],
+      ['--now', '1700000000'],
+      ['--profile', 'fapi2'],
+    ];
+    for (const args of cases) {
+      const r = await run(['inspect', request.url.href, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--now|--profile/);
+    }
+  });
+
   it('a plain authorization request (no request object) is refused', async () => {
     const plain = await new AuthorizationRequestBuilder('code', 'client-1').endpoint(`${ISSUER}/authorize`).build();
     const r = await run(['inspect', plain.url.href, '--jwks', jwksFile, '--issuer', ISSUER]);
