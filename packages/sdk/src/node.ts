@@ -1,11 +1,16 @@
 /**
- * `oauth-jar/node`: an adapter from fetch-style handlers to Node.js' `http` module (and Express).
+ * `oauth-jar/node`: Node.js integrations. An adapter from fetch-style handlers to Node.js' `http`
+ * module (and Express), and a `fetch` that checks resolved addresses for the verifier's
+ * `request_uri` fetches.
  *
  * The Node types are described structurally here, so this entry point's declarations do not
  * require `@types/node`, and `node:http`'s `IncomingMessage` / `ServerResponse` fit them.
  *
  * @module
  */
+
+export { guardedFetch } from './node/guarded-fetch.js';
+export type { GuardedFetchOptions, ResolvedAddress } from './node/guarded-fetch.js';
 
 /** A fetch-style handler, like `HostedRequestUriPublisher.handler`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
