@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './crypto/algorithms.js';
 import { decryptCompact } from './crypto/decrypt.js';
 import { decodeAuthorizationRequest, type JWK, type JSONWebKeySet } from './index.js';
+import { guardedFetch } from './node.js';
 import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata, type VerificationCheck } from './server.js';
 
 const HELP = `Usage: oauth-jar inspect <authorize-url | request-object | -> [options]
@@ -213,8 +214,10 @@ async function verify(
     decryptionKeys: opts.keys as { keys: JWK[] } | undefined,
     // The tool is about request objects: a plain request fails instead of passing unchecked.
     requireSignedRequestObject: true,
-    // The user chose to fetch this request_uri; the network guards (https, no private hosts) stay on.
+    // The user chose to fetch this request_uri; the network guards (https, no private hosts) stay
+    // on, and guardedFetch also checks the addresses a host name resolves to.
     requireRequestUriRegistration: false,
+    requestUri: { fetch: guardedFetch() },
     now: () => opts.now,
     ...(opts.profile ? { profile: opts.profile } : {}),
   });
