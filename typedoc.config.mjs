@@ -11,7 +11,7 @@ const entryPoints = Object.entries(pkg.exports)
 export default {
   name: `${pkg.name} ${pkg.version}`,
   entryPoints,
-  tsconfig: 'packages/sdk/tsconfig.json',
+  tsconfig: 'packages/sdk/tsconfig.node.json',
   out: 'docs/api',
   readme: 'README.md',
   excludePrivate: true,
