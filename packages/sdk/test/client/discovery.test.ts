@@ -3,11 +3,11 @@ import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair, type
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthorizationRequestBuilder,
-  OAuthJarError,
   discoverAuthorizationServer,
   type AuthorizationServerMetadata,
 } from '../../src/index.js';
 import { close, listen } from '../helpers/loopback.js';
+import { failure } from '../helpers/failure.js';
 
 let server: Server;
 let origin: string;
@@ -33,16 +33,6 @@ beforeEach(() => {
 
 const json = (body: unknown, status = 200) => (_req: IncomingMessage, res: ServerResponse) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
-
-async function failure(p: Promise<unknown>): Promise<OAuthJarError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthJarError);
-    return err as OAuthJarError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const noCache = { cache: false as const, timeout: 1000 };
 

@@ -10,6 +10,7 @@ import {
   type ClientAuthentication,
 } from '../../src/index.js';
 import { close, listen } from '../helpers/loopback.js';
+import { failure } from '../helpers/failure.js';
 
 let server: Server;
 let origin: string;
@@ -43,16 +44,6 @@ function json(res: ServerResponse, status: number, body: unknown) {
 
 const par = (clientAuth: ClientAuthentication = { method: 'none' }, extra: { timeout?: number; issuer?: string } = {}) =>
   new PushedAuthorizationRequestPublisher({ endpoint: `${origin}/par`, clientAuth, ...extra });
-
-async function failure(p: Promise<unknown>): Promise<OAuthJarError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthJarError);
-    return err as OAuthJarError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('PushedAuthorizationRequestPublisher: the request', () => {
   it('POSTs client_id and request form-encoded, once, and returns request_uri and expires_in', async () => {
