@@ -19,7 +19,7 @@ function imports(file: string): string[] {
 }
 
 const all = files(src).map((f) => ({ path: relative(src, f), imports: imports(f) }));
-const NODE_ONLY = new Set(['cli.ts', 'node.ts', 'redis.ts']);
+const NODE_ONLY = new Set(['cli.ts', 'node.ts', 'probe.ts', 'redis.ts']);
 const isNodeOnly = (path: string) => NODE_ONLY.has(path) || path.startsWith('node/');
 
 describe('architecture (STYLE.md §1)', () => {

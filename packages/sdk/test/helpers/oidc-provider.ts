@@ -21,6 +21,10 @@ export interface StartProviderOptions {
   requireSignedRequestObject?: boolean;
   /** Require PAR for every authorization request. */
   requirePushedAuthorizationRequests?: boolean;
+  /** oidc-provider's `features.requestObjects.assertJwtClaimsAndHeader` hook (extra request object checks). */
+  assertJwtClaimsAndHeader?: (ctx: unknown, claims: Record<string, unknown>, header: Record<string, unknown>, client: unknown) => unknown;
+  /** `enabledJWA.requestObjectSigningAlgValues`; the default lists HS256, RS256, PS256, ES256, Ed25519, EdDSA. */
+  requestObjectSigningAlgValues?: string[];
 }
 
 export interface AuthorizeOutcome {
@@ -135,7 +139,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
     jwks: { keys: [rs.privateJwk, sig.privateJwk, rsa.privateJwk, ec.privateJwk] as never },
     features: {
-      requestObjects: { enabled: true, requireSignedRequestObject: options.requireSignedRequestObject ?? false },
+      requestObjects: {
+        enabled: true,
+        requireSignedRequestObject: options.requireSignedRequestObject ?? false,
+        ...(options.assertJwtClaimsAndHeader ? { assertJwtClaimsAndHeader: options.assertJwtClaimsAndHeader as never } : {}),
+      },
       encryption: { enabled: true },
       pushedAuthorizationRequests: {
         enabled: true,
@@ -146,7 +154,7 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     enabledJWA: {
       requestObjectEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW', 'A128KW', 'A256KW', 'dir'],
       requestObjectEncryptionEncValues: ['A128CBC-HS256', 'A128GCM', 'A256CBC-HS512', 'A256GCM'],
-      requestObjectSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+      requestObjectSigningAlgValues: (options.requestObjectSigningAlgValues ?? ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA']) as never,
     },
     pkce: { required: () => false },
     clockTolerance: 5,
