@@ -125,15 +125,19 @@ const ASYMMETRIC_KM = ['RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512
 export const HOSTILE: readonly ProbeCase[] = [
   {
     id: 'plain-request',
-    title: 'no request object, although the server requires one',
+    title: 'no request object: a plain authorization request',
     kind: 'hostile',
     source: 'RFC 9101 §10.5',
     errors: ['invalid_request', 'invalid_request_object'],
-    skip: (ctx) =>
-      ctx.metadata.require_signed_request_object === true ? undefined : 'the server does not require signed request objects (require_signed_request_object)',
     async run(ctx) {
       const { iss: _iss, aud: _aud, iat: _iat, nbf: _nbf, exp: _exp, jti: _jti, ...params } = await ctx.claims();
-      return ctx.authorize(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
+      const obs = await ctx.authorize(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
+      // RFC 9101 §10.5: only a server that requires request objects (or a FAPI 2.0 one) must refuse
+      // this; elsewhere an accepted plain request is worth knowing, not a failure.
+      if (obs.answer === 'accepted' && ctx.metadata.require_signed_request_object !== true && ctx.profile !== 'fapi2') {
+        return { ...obs, verdict: 'warn', detail: `${obs.detail}; the server does not require request objects (require_signed_request_object is not true)` };
+      }
+      return obs;
     },
   },
   ...ALG_NONE_SPELLINGS.map(

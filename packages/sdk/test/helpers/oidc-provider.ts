@@ -23,8 +23,8 @@ export interface StartProviderOptions {
   requirePushedAuthorizationRequests?: boolean;
   /** oidc-provider's `features.requestObjects.assertJwtClaimsAndHeader` hook (extra request object checks). */
   assertJwtClaimsAndHeader?: (ctx: unknown, claims: Record<string, unknown>, header: Record<string, unknown>, client: unknown) => unknown;
-  /** `enabledJWA.requestObjectSigningAlgValues`; the default lists HS256, RS256, PS256, ES256, Ed25519, EdDSA. */
-  requestObjectSigningAlgValues?: string[];
+  /** `clockTolerance` in seconds. @default 5 */
+  clockTolerance?: number;
 }
 
 export interface AuthorizeOutcome {
@@ -154,10 +154,10 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     enabledJWA: {
       requestObjectEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW', 'A128KW', 'A256KW', 'dir'],
       requestObjectEncryptionEncValues: ['A128CBC-HS256', 'A128GCM', 'A256CBC-HS512', 'A256GCM'],
-      requestObjectSigningAlgValues: (options.requestObjectSigningAlgValues ?? ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA']) as never,
+      requestObjectSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
     },
     pkce: { required: () => false },
-    clockTolerance: 5,
+    clockTolerance: options.clockTolerance ?? 5,
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
   });
   // Validate every configured client now, so a bad fixture fails here and not as a confusing
