@@ -66,3 +66,83 @@ export async function publicKeyPemBytes(publicJwk: JWK, alg: string): Promise<Ui
   const key = await importJWK({ ...publicJwk, ext: true }, alg);
   return encoder.encode(await exportSPKI(key as CryptoKey));
 }
+
+// --- A self-signed X.509 certificate for the `x5c` header injection (RFC 7515 §4.1.6) ----------
+// Minimal DER (ITU-T X.690) for one certificate shape; WebCrypto signs it with the key it certifies.
+
+function der(tag: number, ...content: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const length = content.reduce((n, c) => n + c.length, 0);
+  const head =
+    length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff];
+  const out = new Uint8Array(head.length + length);
+  out.set(head);
+  let offset = head.length;
+  for (const c of content) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+const seq = (...c: Uint8Array[]) => der(0x30, ...c);
+
+function integer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const v = bytes.subarray(i);
+  return der(0x02, v[0]! & 0x80 ? new Uint8Array([0, ...v]) : v);
+}
+
+function oid(dotted: string): Uint8Array<ArrayBuffer> {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const out = [a! * 40 + b!];
+  for (const n of rest) {
+    const chunk = [n & 0x7f];
+    for (let v = n >>> 7; v > 0; v >>>= 7) chunk.unshift((v & 0x7f) | 0x80);
+    out.push(...chunk);
+  }
+  return der(0x06, new Uint8Array(out));
+}
+
+const utcTime = (d: Date) => der(0x17, encoder.encode(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`));
+const name = (cn: string) => seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, encoder.encode(cn)))));
+
+/**
+ * A self-signed certificate (base64 DER, as `x5c` carries it) for the public half of a fresh key
+ * pair, signed by its private half: what an attacker puts in `x5c` so that a server that takes the
+ * header's certificate as the signer's key verifies the attacker's signature.
+ */
+export async function selfSignedCertificate(pair: { privateJwk: JWK; publicJwk: JWK }): Promise<string> {
+  const kty = pair.publicJwk.kty;
+  // The certificate's own signature: ECDSA / RSASSA-PKCS1-v1_5 / Ed25519, each with SHA-256.
+  const [certAlg, algId, subtleAlg] =
+    kty === 'EC'
+      ? (['ES256', seq(oid('1.2.840.10045.4.3.2')), { name: 'ECDSA', hash: 'SHA-256' }] as const)
+      : kty === 'RSA'
+        ? (['RS256', seq(oid('1.2.840.113549.1.1.11'), der(0x05)), { name: 'RSASSA-PKCS1-v1_5' }] as const)
+        : (['Ed25519', seq(oid('1.3.101.112')), { name: 'Ed25519' }] as const);
+  const { alg: _a, use: _u, key_ops: _o, ...bare } = pair.publicJwk;
+  const spkiPem = await exportSPKI((await importJWK({ ...bare, ext: true }, certAlg)) as CryptoKey);
+  const spki = Uint8Array.from(atob(spkiPem.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
+  const now = Date.now();
+  const subject = name('oauth-jar probe (injected key)');
+  const tbs = seq(
+    der(0xa0, integer(new Uint8Array([2]))), // [0] version v3
+    integer(crypto.getRandomValues(new Uint8Array(16))),
+    algId,
+    subject,
+    seq(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 86_400_000))),
+    subject,
+    spki,
+  );
+  const { alg: _pa, use: _pu, key_ops: _po, ...privateBare } = pair.privateJwk;
+  const signer = (await importJWK({ ...privateBare, ext: false }, certAlg)) as CryptoKey;
+  let signature: Uint8Array<ArrayBuffer> = new Uint8Array(await crypto.subtle.sign(subtleAlg, signer, tbs));
+  if (kty === 'EC') {
+    // X.509 wants ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }; WebCrypto gives r || s.
+    const half = signature.length / 2;
+    signature = seq(integer(signature.subarray(0, half)), integer(signature.subarray(half)));
+  }
+  const certificate = seq(tbs, algId, der(0x03, new Uint8Array([0]), signature));
+  return btoa(String.fromCharCode(...certificate));
+}

@@ -1,4 +1,4 @@
-import { b64FalseJws, generateJwkPair, publicKeyPemBytes, signWithHeader, unsecuredJws } from '../crypto/hostile.js';
+import { b64FalseJws, generateJwkPair, publicKeyPemBytes, selfSignedCertificate, signWithHeader, unsecuredJws } from '../crypto/hostile.js';
 import { randomToken } from '../crypto/encoding.js';
 import type { JWK } from '../crypto/types.js';
 import type { Observation } from './answer.js';
@@ -230,6 +230,18 @@ export const HOSTILE: readonly ProbeCase[] = [
       const { url, path } = host(ctx, 'jku', JSON.stringify({ keys: [injected.publicJwk] }), 'application/jwk-set+json');
       const header = ctx.header({ kid: 'probe-jku', jku: url }) as { alg: string };
       return withFetched(await ctx.send(await signWithHeader(await ctx.claims(), injected.privateJwk, header)), ctx, [path]);
+    },
+  },
+  {
+    id: 'header-x5c',
+    title: 'signed by a fresh key in a self-signed certificate in the header (x5c)',
+    kind: 'hostile',
+    source: 'RFC 9101 §6.2, RFC 8725 §3.10',
+    errors: OBJECT,
+    async run(ctx) {
+      const injected = await generateJwkPair(ctx.alg, 'probe-x5c');
+      const header = ctx.header({ kid: undefined, x5c: [await selfSignedCertificate(injected)] }) as { alg: string };
+      return ctx.send(await signWithHeader(await ctx.claims(), injected.privateJwk, header));
     },
   },
   {

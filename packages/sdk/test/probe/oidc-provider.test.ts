@@ -48,7 +48,7 @@ describe('oidc-provider 9 as it ships (signed request objects required)', () => 
     expect(ids(report, 'warn')).toEqual([]);
     const refused = report.results.filter((r) => r.kind === 'hostile' && r.verdict === 'pass');
     expect(refused.map((r) => r.id)).toEqual(
-      expect.arrayContaining(['alg-none', 'alg-none-None', 'jwe-unsigned-payload', 'jwe-rsa1_5', 'header-jwk', 'header-jku', 'hs256-public-key', 'aud-par-endpoint', 'aud-trailing-slash', 'request-uri-unregistered', 'plain-request', 'outside-parameters']),
+      expect.arrayContaining(['alg-none', 'alg-none-None', 'jwe-unsigned-payload', 'jwe-rsa1_5', 'header-jwk', 'header-jku', 'header-x5c', 'hs256-public-key', 'aud-par-endpoint', 'aud-trailing-slash', 'request-uri-unregistered', 'plain-request', 'outside-parameters']),
     );
     const alg = report.results.find((r) => r.id === 'alg-none')!;
     expect(alg).toMatchObject({ status: 303, error: 'invalid_request_object', expected: 'refused (invalid_request_object)' });
