@@ -14,7 +14,11 @@ export interface BrokenAs {
   close(): Promise<void>;
 }
 
-export async function startBrokenAs(client: { client_id: string; redirect_uri: string; jwk: JWK }): Promise<BrokenAs> {
+export async function startBrokenAs(
+  client: { client_id: string; redirect_uri: string; jwk: JWK },
+  /** `refuse-after-fetch`: hole 3 narrowed: the fetched object is then refused, but the fetch happened. */
+  variant: 'accept' | 'refuse-after-fetch' = 'accept',
+): Promise<BrokenAs> {
   const server: Server = createServer();
   const issuer = await listen(server);
   const key = await importJWK(client.jwk, 'ES256');
@@ -94,6 +98,7 @@ export async function startBrokenAs(client: { client_id: string; redirect_uri: s
         const r = await fetch(requestUri, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
         if (r.status !== 200) return fail('invalid_request_uri');
         jwt = (await r.text()).trim();
+        if (variant === 'refuse-after-fetch' && !requestUri.includes('/registered/')) return fail('invalid_request_uri');
       } catch {
         return fail('invalid_request_uri');
       }

@@ -41,3 +41,18 @@ describe('a broken AS: accepts alg none, ignores aud, fetches any request_uri', 
     expect(verdicts(report)['header-jku']).toBe('pass');
   });
 });
+
+describe('a broken AS that fetches any request_uri, then refuses what it fetched', () => {
+  it('still fails the case: the fetch itself is the hole (RFC 9101 §10.4)', async () => {
+    const key = await clientKey();
+    const as = await startBrokenAs({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, jwk: key.publicJwk }, 'refuse-after-fetch');
+    try {
+      const report = await probeAuthorizationServer({ issuer: as.issuer, clientId: CLIENT_ID, key: key.privateJwk, redirectUri: REDIRECT_URI });
+      const r = report.results.find((x) => x.id === 'request-uri-unregistered')!;
+      expect(r).toMatchObject({ verdict: 'fail', error: 'invalid_request_uri' });
+      expect(r.observed).toMatch(/^refused: 302 to the redirect_uri: invalid_request_uri; fetched \/unregistered\/\S+ from the canary$/);
+    } finally {
+      await as.close();
+    }
+  });
+});
