@@ -18,7 +18,14 @@ export { formatProbeReport, probeReportToJUnit } from './probe/report.js';
 export type { ProbeCanary, ProbeOptions, ProbeReport, ProbeResult, ProbeVerdict } from './probe/types.js';
 export type { CanaryOptions } from './node/canary.js';
 
-/** {@link ProbeOptions}, where `canary` may also say where to start one. */
+/**
+ * {@link ProbeOptions}, where `canary` may also say where to start one.
+ *
+ * @example
+ * ```ts
+ * const options: ProbeAuthorizationServerOptions = { issuer, clientId: 'probe-client', key, redirectUri, canary: false };
+ * ```
+ */
 export type ProbeAuthorizationServerOptions = Omit<ProbeOptions, 'canary'> & {
   /**
    * The canary listener: `false` for none, a running {@link ProbeCanary}, or where to start one.

@@ -2,7 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProbeCanary } from '../probe/types.js';
 
-/** Where the canary listens and how the authorization server reaches it. */
+/**
+ * Where the probe's canary listens and how the authorization server reaches it.
+ *
+ * @example
+ * ```ts
+ * // The server under test reaches this machine at https://probe-canary.example.net (a tunnel to port 8788).
+ * const canary: CanaryOptions = { port: 8788, url: 'https://probe-canary.example.net' };
+ * ```
+ */
 export interface CanaryOptions {
   /** @default "127.0.0.1" */
   host?: string;

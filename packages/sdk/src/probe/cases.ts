@@ -31,6 +31,7 @@ export interface Outcome extends Observation {
 
 const OBJECT = ['invalid_request_object'] as const;
 const REQUEST = ['invalid_request', 'invalid_request_object'] as const;
+const OBJECT_OR_REQUEST = ['invalid_request_object', 'invalid_request'] as const;
 const REQUEST_URI = ['invalid_request_uri', 'request_uri_not_supported', 'invalid_request', 'invalid_request_object'] as const;
 
 const noEncryption = (ctx: ProbeContext) =>
@@ -342,7 +343,7 @@ export const HOSTILE: readonly ProbeCase[] = [
     title: 'the same request object used twice',
     kind: 'hostile',
     source: 'RFC 9101 §10.8, FAPI 2.0 Message Signing §5.3.2',
-    errors: REQUEST,
+    errors: OBJECT_OR_REQUEST,
     async run(ctx) {
       const object = await ctx.sign(await ctx.claims());
       const first = await ctx.send(object);

@@ -1,9 +1,26 @@
 import type { JWK } from '../crypto/types.js';
 
-/** How a case came out: `pass`, `warn` (refused with another error code), `fail`, or `skip` (not applicable). */
+/**
+ * How a case came out: `pass`, `warn` (refused with another error code), `fail` (a hostile case
+ * accepted, a baseline refused), or `skip` (not applicable, or not decidable).
+ *
+ * @example
+ * ```ts
+ * const failed = report.results.filter((r) => r.verdict === 'fail').map((r) => r.id);
+ * ```
+ */
 export type ProbeVerdict = 'pass' | 'warn' | 'fail' | 'skip';
 
-/** One case of a {@link ProbeReport}. */
+/**
+ * One case of a {@link ProbeReport}.
+ *
+ * @example
+ * ```ts
+ * const typ = report.results.find((r) => r.id === 'typ-dpop');
+ * // { id: 'typ-dpop', kind: 'hostile', source: 'RFC 9101 §10.8, RFC 8725 §3.11',
+ * //   expected: 'refused (invalid_request_object)', observed: 'accepted: 303 to /interaction/…', verdict: 'fail' }
+ * ```
+ */
 export interface ProbeResult {
   /** A stable identifier, e.g. `alg-none` or `aud-par-endpoint`. */
   id: string;
@@ -24,7 +41,16 @@ export interface ProbeResult {
   error?: string;
 }
 
-/** What {@link probeAuthorizationServer} returns. */
+/**
+ * What {@link probeAuthorizationServer} returns: one result per case, a summary and notes.
+ *
+ * @example
+ * ```ts
+ * const report = await probeAuthorizationServer(options);
+ * if (!report.baselinesAccepted) console.error('fix the test client registration first');
+ * process.exitCode = report.summary.failures > 0 ? 1 : 0;
+ * ```
+ */
 export interface ProbeReport {
   /** The authorization server's issuer identifier. */
   issuer: string;
@@ -47,7 +73,14 @@ export interface ProbeReport {
 /**
  * A listener the probe runs itself and that the authorization server can reach: it serves request
  * objects by reference and key sets for `jku`, and records every request it receives, so a case can
- * tell whether the server fetched a URL it must not fetch.
+ * tell whether the server fetched a URL it must not fetch. The Node entry starts one; pass your own
+ * to put it behind a tunnel or a reverse proxy.
+ *
+ * @example
+ * ```ts
+ * // Where the server is not on this machine: a canary it can reach, e.g. through a tunnel.
+ * await probeAuthorizationServer({ ...options, canary: { port: 8788, url: 'https://probe-canary.example.net' } });
+ * ```
  */
 export interface ProbeCanary {
   /** Its base URL as the authorization server reaches it, without a trailing slash. */
@@ -59,7 +92,20 @@ export interface ProbeCanary {
   close(): Promise<void>;
 }
 
-/** Options of {@link probeAuthorizationServer}. */
+/**
+ * Options of {@link probeAuthorizationServer}.
+ *
+ * @example
+ * ```ts
+ * const options: ProbeOptions = {
+ *   issuer: 'https://as.example.com',
+ *   clientId: 'probe-client',
+ *   key: probeClientPrivateJwk, // registered at the server as the client's jwks
+ *   redirectUri: 'https://rp.example/cb',
+ *   profile: 'fapi2',
+ * };
+ * ```
+ */
 export interface ProbeOptions {
   /** The authorization server's issuer identifier; its metadata is discovered (RFC 8414, OIDC Discovery). */
   issuer: string;
