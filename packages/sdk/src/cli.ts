@@ -481,7 +481,13 @@ async function probe(argv: string[]): Promise<number> {
     process.stderr.write(`oauth-jar probe: ${(err as Error).message}\n`);
     return 1;
   }
-  if (values.junit !== undefined) await writeFile(values.junit, probeReportToJUnit(report));
+  if (values.junit !== undefined) {
+    try {
+      await writeFile(values.junit, probeReportToJUnit(report));
+    } catch (cause) {
+      throw new UsageError(`cannot write the --junit file "${values.junit}": ${(cause as Error).message}`);
+    }
+  }
   const color = !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbeReport(report, { color }));
   return report.summary.failures > 0 || !report.baselinesAccepted ? 1 : 0;

@@ -16,6 +16,16 @@ export interface Observation {
 const CODES =
   /\b(invalid_request_object|invalid_request_uri|request_not_supported|request_uri_not_supported|invalid_request|invalid_client|unauthorized_client|unsupported_response_type|invalid_scope|access_denied|server_error|temporarily_unavailable|login_required|interaction_required|consent_required|registration_not_supported)\b/;
 
+// RFC 6749 §4.1.2.1: error codes use %x20-21 / %x23-5B / %x5D-7E. Anything else a server sends
+// (escape sequences, markup) never reaches the terminal, the JSON or the JUnit report as it is.
+const PRINTABLE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,80}$/;
+
+/** The server's `error` (or `state`) value when it is printable, else a fixed placeholder. */
+export function printable(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return PRINTABLE.test(value) ? value : '(unprintable value)';
+}
+
 /**
  * Reads an authorization endpoint's answer, never following it: an error redirect to the registered
  * `redirect_uri` or a 4xx is a refusal (RFC 6749 §4.1.2.1); a redirect elsewhere (login, consent) or a
@@ -36,8 +46,8 @@ export function readAnswer(res: HttpResponse, endpoint: URL, redirectUri: string
     if (target.origin === cb.origin && target.pathname === cb.pathname) {
       // RFC 6749 §4.1.2.1 (query) or OIDC Core §3.2.2.6 (fragment).
       const params = new URLSearchParams(target.search || target.hash.slice(1));
-      const error = params.get('error');
-      const state = params.get('state') ?? undefined;
+      const error = printable(params.get('error'));
+      const state = printable(params.get('state'));
       if (error) return { answer: 'refused', status, error, ...(state !== undefined ? { state } : {}), detail: `${status} to the redirect_uri: ${error}` };
       return { answer: 'accepted', status, ...(state !== undefined ? { state } : {}), detail: `${status} to the redirect_uri without an error` };
     }
@@ -55,7 +65,7 @@ function errorCode(res: HttpResponse): string | undefined {
   const text = res.text();
   try {
     const body = JSON.parse(text) as { error?: unknown };
-    if (typeof body.error === 'string') return body.error;
+    if (typeof body.error === 'string') return printable(body.error);
   } catch {
     // an HTML error page
   }

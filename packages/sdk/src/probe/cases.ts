@@ -172,12 +172,10 @@ export const HOSTILE: readonly ProbeCase[] = [
     kind: 'hostile',
     source: 'RFC 8725 §3.2',
     errors: OBJECT,
-    skip: (ctx) =>
-      ctx.options.rsa1_5 === undefined
-        ? 'no RSA1_5 encrypter (the Node entry supplies one)'
-        : ctx.encryptionKeys.find((k) => k.kty === 'RSA') === undefined
-          ? 'the server publishes no RSA encryption key'
-          : undefined,
+    skip: (ctx) => {
+      if (ctx.options.rsa1_5 === undefined) return 'no RSA1_5 encrypter (the Node entry supplies one)';
+      return noEncryption(ctx) ?? (ctx.encryptionKeys.some((k) => k.kty === 'RSA') ? undefined : 'the server publishes no RSA encryption key');
+    },
     async run(ctx) {
       const key = ctx.encryptionKeys.find((k) => k.kty === 'RSA')!;
       return ctx.send(await ctx.options.rsa1_5!(await ctx.sign(await ctx.claims()), key, 'A128CBC-HS256'));

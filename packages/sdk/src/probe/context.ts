@@ -6,7 +6,7 @@ import type { JWK } from '../crypto/types.js';
 import { OAuthJarError, ResponseError } from '../errors.js';
 import { request } from '../http/client.js';
 import { PushedAuthorizationRequestPublisher } from '../publishers/par.js';
-import { readAnswer, type Observation } from './answer.js';
+import { printable, readAnswer, type Observation } from './answer.js';
 import type { ProbeCanary, ProbeOptions } from './types.js';
 
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
@@ -166,9 +166,13 @@ export class ProbeContext {
       ({ requestUri } = await this.#par.publish(object, { clientId: this.clientId, issuer: this.issuer }));
     } catch (err) {
       if (err instanceof ResponseError && err.status !== undefined && err.status >= 400 && err.status < 500) {
-        return { answer: 'refused', status: err.status, ...(err.error ? { error: err.error } : {}), detail: `PAR ${err.status}${err.error ? ` ${err.error}` : ''}` };
+        const error = printable(err.error);
+        return { answer: 'refused', status: err.status, ...(error ? { error } : {}), detail: `PAR ${err.status}${error ? ` ${error}` : ''}` };
       }
-      return { answer: 'error', ...(err instanceof ResponseError && err.status !== undefined ? { status: err.status } : {}), detail: `PAR: ${(err as Error).message}` };
+      // The PAR endpoint's own words (error_description) are not repeated: only status and kind.
+      const status = err instanceof ResponseError ? err.status : undefined;
+      if (status !== undefined) return { answer: 'error', status, detail: `PAR answered HTTP ${status}` };
+      return { answer: 'error', detail: `PAR: ${(err as Error).message}` }; // a timeout or transport failure, in our words
     }
     return this.authorize({ client_id: this.clientId, request_uri: requestUri });
   }

@@ -118,4 +118,17 @@ describe('probe bounds', () => {
     expect(xml).toContain('name="alg-none: unsigned, alg &quot;none&quot;"');
     expect(xml).not.toMatch(/<login/);
   });
+
+  it('never prints what the server chose as it is: an error code outside RFC 6749\'s charset is replaced', async () => {
+    const issuer = 'https://as.example.com';
+    const { fetch } = spy({
+      [`${issuer}/.well-known/oauth-authorization-server`]: () => Response.json({ issuer, authorization_endpoint: `${issuer}/authorize` }),
+      [`${issuer}/authorize`]: () =>
+        new Response(null, { status: 302, headers: { location: `${REDIRECT_URI}?error=${encodeURIComponent('\x1b[2J<script>')}&state=%1b` } }),
+    });
+    const report = await probeAuthorizationServer({ ...base, issuer, fetch, maxRequests: 3 });
+    const alg = report.results.find((r) => r.id === 'baseline-value')!;
+    expect(alg).toMatchObject({ error: '(unprintable value)', observed: 'refused: 302 to the redirect_uri: (unprintable value)' });
+    expect(formatProbeReport(report) + probeReportToJUnit(report) + JSON.stringify(report)).not.toMatch(/\x1b|\\u001b|<script/);
+  });
 });
