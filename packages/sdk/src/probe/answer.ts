@@ -51,13 +51,22 @@ export function readAnswer(res: HttpResponse, endpoint: URL, redirectUri: string
       if (error) return { answer: 'refused', status, error, ...(state !== undefined ? { state } : {}), detail: `${status} to the redirect_uri: ${error}` };
       return { answer: 'accepted', status, ...(state !== undefined ? { state } : {}), detail: `${status} to the redirect_uri without an error` };
     }
-    return { answer: 'accepted', status, detail: `${status} to ${target.origin === endpoint.origin ? target.pathname : target.origin}` };
+    const where = target.origin === endpoint.origin ? target.pathname : target.origin;
+    // Some servers send errors to a page of their own (`/error?error=…`): a refusal all the same.
+    const error = printable(target.searchParams.get('error'));
+    if (error) return { answer: 'refused', status, error, detail: `${status} to ${where}: ${error}` };
+    return { answer: 'accepted', status, detail: `${status} to ${where}` };
   }
   if (status >= 400 && status < 500) {
     const error = errorCode(res);
     return { answer: 'refused', status, ...(error ? { error } : {}), detail: `${status}${error ? ` ${error}` : ''}` };
   }
-  if (status >= 200 && status < 300) return { answer: 'accepted', status, detail: `${status} page` };
+  if (status >= 200 && status < 300) {
+    // An error page served with 200 (some servers do) names its error code; a login page does not.
+    const error = /\berror[\s"':=]+([a-z_]+)/.exec(res.text())?.[1];
+    if (error !== undefined && CODES.test(error)) return { answer: 'refused', status, error, detail: `${status} error page: ${error}` };
+    return { answer: 'accepted', status, detail: `${status} page` };
+  }
   return { answer: 'error', status, detail: `HTTP ${status}` };
 }
 

@@ -131,4 +131,19 @@ describe('probe bounds', () => {
     expect(alg).toMatchObject({ error: '(unprintable value)', observed: 'refused: 302 to the redirect_uri: (unprintable value)' });
     expect(formatProbeReport(report) + probeReportToJUnit(report) + JSON.stringify(report)).not.toMatch(/\x1b|\\u001b|<script/);
   });
+
+  it('reads an error sent to the server\'s own error page, or served with 200, as a refusal', async () => {
+    const issuer = 'https://as.example.com';
+    let n = 0;
+    const { fetch } = spy({
+      [`${issuer}/.well-known/oauth-authorization-server`]: () => Response.json({ issuer, authorization_endpoint: `${issuer}/authorize` }),
+      [`${issuer}/authorize`]: () =>
+        n++ === 0
+          ? new Response(null, { status: 302, headers: { location: '/error?error=invalid_request_object' } })
+          : new Response('<html><p>error: invalid_request_object</p></html>', { status: 200 }),
+    });
+    const report = await probeAuthorizationServer({ ...base, issuer, fetch, maxRequests: 3 });
+    expect(report.results.find((r) => r.id === 'baseline-value')!.observed).toBe('refused: 302 to /error: invalid_request_object');
+    expect(report.results.find((r) => r.id === 'plain-request')!.observed).toBe('refused: 200 error page: invalid_request_object');
+  });
 });
