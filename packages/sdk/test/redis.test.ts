@@ -111,6 +111,17 @@ describe('RedisReplayStore', () => {
     await expect(two.verify(query({ client_id: CLIENT_ID, request: next.requestObject! }))).resolves.toBeDefined();
   });
 
+  it('PAR: the object verified at the PAR endpoint is accepted once from the PAR store (RFC 9126 §4), never by value again', async () => {
+    const request = await builder().build();
+    const urn = 'urn:ietf:params:oauth:request_uri:redis-par-test';
+    // a PAR store that does not delete: the replay store still allows one use of the request_uri
+    const v = verifier({ replayStore: new RedisReplayStore(await redis.client()), pushedAuthorizationRequests: async () => ({ request: request.requestObject! }) });
+    await v.verify(query({ client_id: CLIENT_ID, request: request.requestObject! })); // the PAR endpoint
+    expect((await v.verify(query({ client_id: CLIENT_ID, request_uri: urn }))).requestObject?.source).toBe('par');
+    expect((await refusal(v, query({ client_id: CLIENT_ID, request_uri: urn }))).check).toBe('replay');
+    expect((await refusal(v, query({ client_id: CLIENT_ID, request: request.requestObject! }))).check).toBe('replay');
+  });
+
   it('the key expires with the object (EXAT = exp + tolerance) and is a hash, not the jti', async () => {
     const c = await redis.client();
     const store = new RedisReplayStore(c, { prefix: 'replay-test:' });
@@ -172,6 +183,7 @@ describe('a Redis outage: every store call fails closed within the deadline, and
     const hosted = new HostedRequestUriPublisher({ baseUrl: `${origin}/jar/`, ttl: 60, store: new RedisRequestObjectStore(queued, { prefix: 'outage:' }) });
     serving = hosted;
     const v = verifier({ replayStore: new RedisReplayStore(prod, { prefix: 'outage-jti:' }) });
+    const vQueued = verifier({ replayStore: new RedisReplayStore(queued, { prefix: 'outage-jti:' }) });
 
     const before = await builder().publishWith(hosted).build();
     expect((await fetch(before.requestUri!)).status).toBe(200);
@@ -184,9 +196,15 @@ describe('a Redis outage: every store call fails closed within the deadline, and
       const verifies = await Promise.all(objects.map((o) => timed(v.verify(query({ client_id: CLIENT_ID, request: o.requestObject! }))).then((r) => r.error)));
       const verifyMs = performance.now() - t0;
       for (const err of verifies) expect([(err as { error?: string }).error, (err as { status?: number }).status]).toEqual(['temporarily_unavailable', 503]);
+      // on the queueing client the command waits: the deadline answers
+      const queuedVerify = await timed(vQueued.verify(query({ client_id: CLIENT_ID, request: (await builder().build()).requestObject! })));
+      expect(queuedVerify.error).toMatchObject({ error: 'temporarily_unavailable', status: 503 });
+      expect(queuedVerify.ms).toBeLessThan(BOUND);
       const served = await timed(fetch(before.requestUri!));
       const published = await timed(builder().publishWith(hosted).build());
-      console.log(`Redis down: 50 verifies answered in ${verifyMs.toFixed(0)} ms, handler ${served.ms.toFixed(0)} ms, publish ${published.ms.toFixed(0)} ms`);
+      console.log(
+        `Redis down: 50 verifies (no offline queue) answered in ${verifyMs.toFixed(0)} ms, a verify on a queueing client ${queuedVerify.ms.toFixed(0)} ms, handler ${served.ms.toFixed(0)} ms, publish ${published.ms.toFixed(0)} ms`,
+      );
       expect(verifyMs).toBeLessThan(BOUND);
       expect(served.value?.status).toBe(503);
       expect(served.ms).toBeLessThan(BOUND);
@@ -205,6 +223,7 @@ describe('a Redis outage: every store call fails closed within the deadline, and
     const q = query({ client_id: CLIENT_ID, request: fresh.requestObject! });
     await expect(v.verify(q)).resolves.toBeDefined();
     expect((await refusal(v, q)).check).toBe('replay');
+    await expect(vQueued.verify(query({ client_id: CLIENT_ID, request: (await builder().build()).requestObject! }))).resolves.toBeDefined();
     // Redis without persistence lost what it held: the object published before the outage is gone.
     expect((await fetch(before.requestUri!)).status).toBe(404);
   }, 60_000);
