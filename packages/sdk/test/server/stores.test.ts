@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OAuthJarError } from '../../src/errors.js';
-import { MemoryReplayStore, type ReplayStore } from '../../src/server.js';
+import { MemoryReplayStore, authorizationErrorResponse, type ReplayStore } from '../../src/server.js';
 import { CLIENT_ID, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
@@ -182,6 +182,14 @@ describe('store deadlines and failures: fail closed at once', () => {
     const err = await refusal(verifier, byValue(await sign(claims(), keys.es256.privateKey)));
     expect([err.error, err.status]).toEqual(['temporarily_unavailable', 503]);
     expect(err.error_description).not.toMatch(/ECONNREFUSED|10\.0/);
+  });
+
+  it('the answer to the user agent is a direct 503 with fixed text, never a redirect', async () => {
+    const verifier = makeVerifier(keys, { replayStore: { consume: () => Promise.reject(new Error('down')) } });
+    const err = await refusal(verifier, byValue(await sign(claims(), keys.es256.privateKey)));
+    const res = authorizationErrorResponse(err, { redirectUri: 'https://client.example.org/cb', state: 'st' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'the replay store is unavailable' });
   });
 
   it('a PAR store that never answers or throws: temporarily_unavailable (503) within storeTimeout', async () => {
