@@ -18,7 +18,7 @@ export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';
 export { MemoryReplayStore } from './server/replay.js';
-export type { ReplayStore } from './server/replay.js';
+export type { MemoryReplayStoreOptions, ReplayStore } from './server/replay.js';
 export { validateClientMetadata, ClientMetadataError } from './server/metadata.js';
 export type { RequestObjectServerMetadata, ClientMetadataPolicy } from './server/metadata.js';
 export { PAR_URN_PREFIX, matchesRegisteredRequestUri } from './server/resolve.js';

@@ -1,3 +1,4 @@
+import { withDeadline } from '../lib/deadline.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
@@ -12,13 +13,22 @@ const STRING_PARAMS = [
   'code_challenge_method', 'dpop_jkt', 'jti', 'iss', 'sub',
 ];
 
+/** The longest `jti` a replay store is asked to keep, in characters (UUIDs are 36, 256-bit base64url ids 43). */
+export const MAX_JTI_LENGTH = 256;
+
 const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 /**
  * Steps 10–14 of SPEC-NOTES §2 on a signature-verified claims set: `client_id`, `iss`, `aud`,
  * time claims (with the FAPI rules), replay, forbidden claims, and parameter types.
  */
-export async function checkClaims(claims: Record<string, unknown>, clientId: string, cfg: Config): Promise<void> {
+export async function checkClaims(
+  claims: Record<string, unknown>,
+  clientId: string,
+  cfg: Config,
+  /** The PAR `request_uri` the object was pushed under, when it came from the PAR store. */
+  parRequestUri?: string,
+): Promise<void> {
   // 10: RFC 9101 §6.3: the client_id inside MUST be identical to the query's.
   if (claims.client_id === undefined) throw refuse('invalid_request_object', 'client_id_claim', 'the request object has no client_id claim');
   if (claims.client_id !== clientId) {
@@ -76,19 +86,41 @@ export async function checkClaims(claims: Record<string, unknown>, clientId: str
     throw refuse('invalid_request_object', 'claim_type', 'resource must be a string or an array of strings (RFC 8707)');
   }
 
-  // 13: replay, keyed by client and jti, kept until exp.
+  // The exp horizon: request objects are short-lived (RFC 9101 §5.2; FAPI: 60 minutes), and a
+  // replay store keeps each jti until exp, so a far-future exp would pin it there for good.
+  if (exp !== undefined && exp > now + cfg.maxExpiresIn + cfg.clockTolerance) {
+    throw refuse('invalid_request_object', 'time', `the request object's exp lies more than ${cfg.maxExpiresIn} seconds ahead (maxExpiresIn)`);
+  }
+
+  // 13: replay (RFC 9101 §10.3), keyed by client and jti, kept until exp.
   if (cfg.replayStore) {
     if (typeof claims.jti !== 'string' || claims.jti === '') {
       throw refuse('invalid_request_object', 'replay', 'the request object needs a jti: this server accepts each request object once');
     }
+    // A bound on what one request object can make the store hold.
+    if (claims.jti.length > MAX_JTI_LENGTH) {
+      throw refuse('invalid_request_object', 'replay', `the request object's jti is longer than ${MAX_JTI_LENGTH} characters`);
+    }
     if (exp === undefined) throw refuse('invalid_request_object', 'replay', 'the request object needs an exp: this server accepts each request object once');
+    const store = cfg.replayStore;
+    const consume = (key: string) => withDeadline(() => store.consume(key, exp + cfg.clockTolerance), cfg.storeTimeout, 'the replay store');
     let first: boolean;
     try {
-      first = await cfg.replayStore.consume(JSON.stringify([clientId, claims.jti]), exp + cfg.clockTolerance);
+      first = await consume(JSON.stringify([clientId, claims.jti]));
+      if (parRequestUri !== undefined) {
+        // Pushed (RFC 9126): the PAR endpoint verified this object and recorded its jti, so seeing
+        // the jti again here is the object's own use, not a replay; a replay by value stays refused.
+        // What must happen once is the use of the request_uri (RFC 9126 §4): the PAR store ensures
+        // it, and recording it here too refuses a second use even from a store that forgot to.
+        first = await consume(JSON.stringify([clientId, 'par', parRequestUri]));
+      }
     } catch (cause) {
-      throw new AuthorizationRequestError('server_error', 'internal', 'the replay store failed', { cause });
+      // Fail closed: a store that is full, failing or too slow never lets an object through.
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the replay store is unavailable', { cause });
     }
-    if (!first) throw refuse('invalid_request_object', 'replay', 'this request object (jti) was used before');
+    if (!first) {
+      throw refuse('invalid_request_object', 'replay', parRequestUri === undefined ? 'this request object (jti) was used before' : 'this pushed request_uri was used before (RFC 9126 §4)');
+    }
   }
 
   // 14: RFC 9101 §10.7 and §10.8.

@@ -2,6 +2,7 @@ import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../c
 import { decryptionCandidates } from '../crypto/decrypt.js';
 import type { JWK } from '../crypto/types.js';
 import type { RequestUriFetchOptions } from '../http/request-uri.js';
+import { storeTimeoutOption } from '../lib/deadline.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
@@ -20,6 +21,10 @@ export interface Config {
   requireRegistration: boolean;
   par: ((requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>) | undefined;
   replayStore: ReplayStore | undefined;
+  /** Milliseconds the replay store and the PAR store are waited for. */
+  storeTimeout: number;
+  /** The furthest ahead (seconds from now, before the clock tolerance) a request object's `exp` may lie. */
+  maxExpiresIn: number;
   fapi: boolean;
   signingAlgs: readonly string[];
   keyManagementAlgs: readonly string[];
@@ -84,6 +89,9 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
   if (options.replayStore !== undefined && typeof options.replayStore?.consume !== 'function') {
     throw invalid('replayStore must have a consume(key, expiresAt) method');
   }
+  const storeTimeout = storeTimeoutOption(options.storeTimeout);
+  const maxExpiresIn = options.maxExpiresIn ?? 3600;
+  if (!Number.isSafeInteger(maxExpiresIn) || maxExpiresIn < 1) throw invalid('maxExpiresIn must be a positive integer number of seconds');
 
   return {
     issuer: options.issuer,
@@ -95,6 +103,8 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     requireRegistration: options.requireRequestUriRegistration !== false,
     par: options.pushedAuthorizationRequests,
     replayStore: options.replayStore,
+    storeTimeout,
+    maxExpiresIn,
     fapi,
     signingAlgs,
     keyManagementAlgs,

@@ -16,7 +16,8 @@ export type AuthorizationErrorCode =
   | 'request_uri_not_supported'
   | 'invalid_request_uri'
   | 'invalid_request_object'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 /**
  * The verification step that refused the request, in the order of the checks
@@ -95,7 +96,7 @@ export class AuthorizationRequestError extends OAuthJarError {
     this.error = error;
     this.error_description = description;
     this.check = check;
-    this.status = options.status ?? (error === 'server_error' ? 500 : 400);
+    this.status = options.status ?? (error === 'server_error' ? 500 : error === 'temporarily_unavailable' ? 503 : 400);
     this.redirectable = !NOT_REDIRECTABLE.has(check);
   }
 }

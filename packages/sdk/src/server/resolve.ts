@@ -1,5 +1,6 @@
 import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
 import type { ClientMetadata } from './types.js';
@@ -28,6 +29,8 @@ export interface Resolved {
   requestUri: string | undefined;
   /** Parameters a PAR store returned already verified. */
   pushedParameters: Record<string, unknown> | undefined;
+  /** Whether the PAR store vouches that `pushedParameters` came from a verified signed request object. */
+  pushedFromSignedObject: boolean;
 }
 
 /** Accepts a `URLSearchParams`, or a plain object as Express' `req.query` / a parsed form body gives. */
@@ -145,7 +148,7 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
     throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
   }
 
-  const base = { clientId, client, query, requestUri, pushedParameters: undefined };
+  const base = { clientId, client, query, requestUri, pushedParameters: undefined, pushedFromSignedObject: false };
   if (request !== undefined) return { ...base, source: 'request', object: request };
   if (requestUri === undefined) return { ...base, source: 'query', object: undefined };
 
@@ -156,9 +159,10 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   if (isPar) {
     let stored;
     try {
-      stored = await cfg.par!(requestUri, clientId);
+      stored = await withDeadline(() => cfg.par!(requestUri, clientId), cfg.storeTimeout, 'the PAR store');
     } catch (cause) {
-      throw new AuthorizationRequestError('server_error', 'internal', 'the pushed authorization request could not be looked up', { cause });
+      // Fail closed at once: an unreachable or slow store never lets a request through, nor holds it.
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the pushed authorization request could not be looked up', { cause });
     }
     if (stored === undefined || stored === null) {
       throw refuse('invalid_request_uri', 'request_uri', 'the request_uri is unknown, expired, used, or was pushed by another client (RFC 9126 §4)');
@@ -167,7 +171,13 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
       return { ...base, source: 'par', object: stored.request };
     }
     if ('parameters' in stored && typeof stored.parameters === 'object' && stored.parameters !== null) {
-      return { ...base, source: 'par', object: undefined, pushedParameters: stored.parameters };
+      return {
+        ...base,
+        source: 'par',
+        object: undefined,
+        pushedParameters: stored.parameters,
+        pushedFromSignedObject: (stored as { fromSignedRequestObject?: unknown }).fromSignedRequestObject === true,
+      };
     }
     throw new AuthorizationRequestError('server_error', 'internal', 'the PAR store returned neither a request nor parameters');
   }

@@ -41,7 +41,16 @@ export interface ClientMetadata {
 /**
  * What the PAR store hook returns for a `urn:ietf:params:oauth:request_uri:` value: the pushed
  * request object (verified again like one sent by value), or the parameters that the PAR endpoint
- * already verified and stored.
+ * stored.
+ *
+ * A pushed object was verified at the PAR endpoint, where its `jti` went into the replay store;
+ * at the authorization endpoint it is not a replay of itself: the one use of its `request_uri`
+ * (RFC 9126 §4) is what the verifier records then. Sent again by value, it is a replay.
+ *
+ * Stored `parameters` carry no signature. Where a signed request object is required (the
+ * verifier's `requireSignedRequestObject`, `profile: 'fapi2'`, or the client's
+ * `require_signed_request_object`, RFC 9101 §10.5) they are refused with `invalid_request`
+ * unless `fromSignedRequestObject` is `true`.
  *
  * @example
  * ```ts
@@ -51,7 +60,19 @@ export interface ClientMetadata {
  * },
  * ```
  */
-export type PushedAuthorizationRequest = { request: string } | { parameters: Record<string, unknown> };
+export type PushedAuthorizationRequest =
+  | { request: string }
+  | {
+      parameters: Record<string, unknown>;
+      /**
+       * `true` only when the PAR endpoint took these parameters from a request object that it
+       * verified (signature included) with this verifier, e.g. `(await verifier.verify(body)).parameters`
+       * where `requestObject` was defined. Without it, stored parameters are refused wherever a
+       * signed request object is required.
+       * @default false
+       */
+      fromSignedRequestObject?: boolean;
+    };
 
 /**
  * Options of {@link RequestObjectVerifier}. Every option but `issuer` and `getClient` has a safe default.
@@ -102,8 +123,25 @@ export interface RequestObjectVerifierOptions {
    * this client, has not expired and was not used before (and mark it used); else `undefined`.
    */
   pushedAuthorizationRequests?: (requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>;
-  /** Remembers each `jti` so that a request object is accepted once. */
+  /**
+   * Remembers each `jti` so that a request object is accepted once (RFC 9101 §10.3). With a store,
+   * a request object needs a `jti` of at most 256 characters and an `exp`.
+   */
   replayStore?: ReplayStore | undefined;
+  /**
+   * Milliseconds to wait for the replay store and the PAR store ({@link pushedAuthorizationRequests})
+   * on each call. A store that throws or does not answer in time fails the request at once with
+   * `temporarily_unavailable` (503): nothing is accepted because a store could not be asked.
+   * @default 1000
+   */
+  storeTimeout?: number;
+  /**
+   * How far in the future a request object's `exp` may lie, in seconds from now (plus
+   * `clockTolerance`). It bounds how long a replay store holds each `jti`; request objects are
+   * short-lived (RFC 9101 §5.2, FAPI: at most 60 minutes).
+   * @default 3600
+   */
+  maxExpiresIn?: number;
   /** `'fapi2'`: FAPI 2.0 Message Signing rules (PS256/ES256/EdDSA, `exp`/`nbf` required, 60 min, `redirect_uri`). */
   profile?: 'fapi2' | undefined;
   /**

@@ -73,6 +73,11 @@ export class RequestObjectVerifier {
 
     if (resolved.object === undefined) {
       if (resolved.pushedParameters) {
+        // RFC 9101 §10.5: stored parameters carry no signature; where one is required they count
+        // only when the PAR store vouches that they came from a verified signed request object.
+        if ((cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true) && !resolved.pushedFromSignedObject) {
+          throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
+        }
         return { clientId, client, parameters: { ...resolved.pushedParameters }, requestObject: undefined };
       }
       for (const [name, values] of query) {
@@ -85,7 +90,7 @@ export class RequestObjectVerifier {
     const requireSigned = cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true;
     const { jws, encryptionHeader } = await unwrap(resolved.object, client, cfg);
     const { header, claims } = await verifySignature(jws, client, cfg, { requireSigned });
-    await checkClaims(claims, clientId, cfg);
+    await checkClaims(claims, clientId, cfg, resolved.source === 'par' ? resolved.requestUri : undefined);
     return {
       clientId,
       client,
