@@ -29,20 +29,25 @@ const RUN_TIMEOUT_MS = 90_000;
 // Nothing in a runtime may phone home: Deno's update check and Bun's crash/usage reports are off.
 const quietEnv = { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', DO_NOT_TRACK: '1' };
 
+// pnpm hands its own npm_config_* settings down to scripts; npm warns about each one it does not know.
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+
 if (!existsSync(join(sdk, 'dist/index.js'))) {
   console.error('packages/sdk/dist is missing: run the build first (npx -y pnpm@10 build)');
   process.exit(1);
 }
 
 // ── The tarball, installed in a scratch project with the smoke client next to it ───────────────
+const setupStarted = Date.now();
 rmSync(work, { recursive: true, force: true });
 mkdirSync(app, { recursive: true });
-execFileSync('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', work], { cwd: sdk, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', work], { cwd: sdk, env: npmEnv, stdio: ['ignore', 'ignore', 'inherit'] });
 const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
 if (!tarball) throw new Error('pnpm pack produced no tarball');
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'runtime-smoke', private: true, version: '0.0.0', type: 'module' }, null, 2));
-execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball)], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball)], { cwd: app, env: npmEnv, stdio: ['ignore', 'ignore', 'inherit'] });
 for (const file of ['smoke.mjs', 'cli.mjs', 'worker.mjs']) copyFileSync(join(here, 'smoke', file), join(app, file));
+console.log(`${tarball} packed and installed in a scratch project (${((Date.now() - setupStarted) / 1000).toFixed(1)} s)`);
 
 // ── The runtimes ────────────────────────────────────────────────────────────────────────────────
 const require = createRequire(import.meta.url);
@@ -68,7 +73,7 @@ function platformBinary(pkg, byPlatform) {
 function node24() {
   const prefix = join(repo, '.tmp/node24');
   const bin = join(prefix, 'node_modules/.bin/node');
-  if (!existsSync(bin)) execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(bin)) execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'], { env: npmEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   return bin;
 }
 
@@ -278,7 +283,7 @@ try {
       if (verdict.parUrl) {
         const t = Date.now();
         const outcome = await peer.authorize(verdict.parUrl);
-        checks.push({ name: 'par-accepted', ok: outcome.accepted, ms: Date.now() - t, ...(outcome.accepted ? {} : { error: `${outcome.error}: ${outcome.error_description}` }) });
+        checks.push({ name: 'par-accepted', ok: outcome.accepted, ms: Date.now() - t, ...(outcome.accepted ? {} : { error: `oidc-provider: ${outcome.error}${outcome.error_description ? `: ${outcome.error_description}` : ''}` }) });
       }
     } catch (err) {
       crash = /** @type {Error} */ (err).message;
