@@ -87,7 +87,7 @@ export async function startPeer() {
     /** Follows the authorization URL one hop: accepted when oidc-provider moves on to its login interaction. */
     async authorize(url) {
       if (new URL(url).origin !== issuer) return { accepted: false, error: 'wrong_origin', error_description: url };
-      const res = await fetch(url, { redirect: 'manual' });
+      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
       const body = await res.text();
       const location = res.headers.get('location');
       const target = location ? new URL(location, issuer) : undefined;
