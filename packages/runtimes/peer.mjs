@@ -35,7 +35,7 @@ async function jwkPair(params, usages, kid, alg) {
 /**
  * Starts the authorization server and registers the smoke client.
  *
- * @returns {Promise<{ config: { issuer: string, clientId: string, redirectUri: string, clientPrivateJwk: JsonWebKey & { kid: string } }, authorize: (url: string) => Promise<{ accepted: boolean, error?: string, error_description?: string }>, close: () => Promise<void> }>}
+ * @returns {Promise<{ config: { issuer: string, clientId: string, redirectUri: string, asEncryptionKid: string, clientPrivateJwk: JsonWebKey & { kid: string } }, authorize: (url: string) => Promise<{ accepted: boolean, error?: string, error_description?: string }>, close: () => Promise<void> }>}
  */
 export async function startPeer() {
   const server = createServer();
@@ -83,7 +83,7 @@ export async function startPeer() {
   server.on('request', provider.callback());
 
   return {
-    config: { issuer, clientId: CLIENT_ID, redirectUri, clientPrivateJwk: /** @type {JsonWebKey & { kid: string }} */ (client.privateJwk) },
+    config: { issuer, clientId: CLIENT_ID, redirectUri, asEncryptionKid: encryption.publicJwk.kid, clientPrivateJwk: /** @type {JsonWebKey & { kid: string }} */ (client.privateJwk) },
     /** Follows the authorization URL one hop: accepted when oidc-provider moves on to its login interaction. */
     async authorize(url) {
       if (new URL(url).origin !== issuer) return { accepted: false, error: 'wrong_origin', error_description: url };

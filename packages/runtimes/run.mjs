@@ -26,6 +26,8 @@ const work = join(repo, '.tmp/runtimes');
 const app = join(work, 'app');
 /** One runtime's whole run (start, three checks, exit), generous for a loaded 2-core machine. */
 const RUN_TIMEOUT_MS = 90_000;
+/** sign, refuse, nested, par (smoke/smoke.mjs), then par-accepted (here). */
+const EXPECTED_CHECKS = 5;
 // Nothing in a runtime may phone home: Deno's update check and Bun's crash/usage reports are off.
 const quietEnv = { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', DO_NOT_TRACK: '1' };
 
@@ -289,14 +291,14 @@ try {
       crash = /** @type {Error} */ (err).message;
     }
     const bad = checks.filter((c) => !c.ok);
-    const ok = !crash && bad.length === 0 && checks.length === 4;
+    const ok = !crash && bad.length === 0 && checks.length === EXPECTED_CHECKS;
     if (ok) passed++;
     else failed++;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`${ok ? 'pass' : 'FAIL'}  ${label.padEnd(22)} ${checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`).join('  ')}  (${seconds} s)`);
     for (const c of bad) console.log(`        ${c.name}: ${c.error}`.replace(/\n/g, '\n        '));
     if (crash) console.log(`        ${crash}`.replace(/\n/g, '\n        '));
-    else if (!ok && bad.length === 0) console.log(`        expected 4 checks, got ${checks.length}`);
+    else if (!ok && bad.length === 0) console.log(`        expected ${EXPECTED_CHECKS} checks, got ${checks.length}`);
   }
 } finally {
   await peer.close();

@@ -4,14 +4,16 @@
 // Each check is one thing a user of that runtime relies on:
 //   sign      build a request object signed with an ES256 CryptoKey (RFC 9101 §4) and verify it
 //             by value with oauth-jar/server (no network: independent of the server's fetcher)
+//   refuse    the same verifier refuses that object with its signature altered, with the typed
+//             error an authorization endpoint answers with (RFC 9101 §6.2: invalid_request_object)
 //   nested    sign then encrypt (RSA-OAEP-256 / A256GCM, RFC 9101 §6.1) and verify it, decrypting
 //             with the verifier's own key (RFC 9101 §6.1, RFC 7519 §11.2)
 //   par       discovery (RFC 8414) of the authorization server on 127.0.0.1, encryption to the
-//             `use: "enc"` key of its jwks_uri, and a pushed authorization request (RFC 9126 §2)
+//             `use: "enc"` key of its jwks_uri (checked by its `kid`), and a pushed authorization request (RFC 9126 §2)
 //             authenticated with private_key_jwt; the harness then checks that the authorization
 //             server accepts the resulting authorization URL.
 import { AuthorizationRequestBuilder, PushedAuthorizationRequestPublisher, discoverAuthorizationServer, generateCodeVerifier } from 'oauth-jar';
-import { RequestObjectVerifier } from 'oauth-jar/server';
+import { AuthorizationRequestError, RequestObjectVerifier } from 'oauth-jar/server';
 
 /**
  * @typedef {object} SmokeConfig
@@ -19,6 +21,7 @@ import { RequestObjectVerifier } from 'oauth-jar/server';
  * @property {string} clientId the client registered there
  * @property {string} redirectUri a redirect_uri registered for it
  * @property {JsonWebKey & { kid: string }} clientPrivateJwk the client's ES256 private key
+ * @property {string} asEncryptionKid the `kid` of the AS's request object encryption key (jwks_uri)
  *
  * @typedef {{ name: string, ok: boolean, ms: number, error?: string }} Check
  * @typedef {{ checks: Check[], parUrl?: string }} SmokeVerdict
@@ -86,6 +89,22 @@ export async function smoke(config) {
     expect(verified.parameters.client_id === config.clientId, 'client_id');
   });
 
+  await check('refuse', async () => {
+    const built = await request().endpoint(`${audience}/authorize`).audience(audience).build();
+    const [header, payload, signature] = /** @type {string} */ (built.requestObject).split('.');
+    // Another base64url character first: well-formed, the same length, a different signature.
+    const tampered = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const query = new URLSearchParams({ client_id: config.clientId, request: tampered });
+    const refused = await verifier.verify(query).then(
+      () => undefined,
+      (/** @type {unknown} */ err) => err,
+    );
+    expect(refused !== undefined, 'the altered object was accepted');
+    expect(refused instanceof AuthorizationRequestError, `not an AuthorizationRequestError: ${String(refused)}`);
+    const e = /** @type {AuthorizationRequestError} */ (refused);
+    expect(e.error === 'invalid_request_object' && e.check === 'signature', `${e.error} (${e.check})`);
+  });
+
   await check('nested', async () => {
     const built = await request()
       .endpoint(`${audience}/authorize`)
@@ -109,6 +128,9 @@ export async function smoke(config) {
       .encryptWith({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }) // to the AS's use=enc key, from its jwks_uri
       .publishWith(par)
       .build();
+    // Encrypted to the key the AS publishes for it (use "enc", RSA-OAEP-256) in its jwks_uri.
+    const jweHeader = JSON.parse(atob(/** @type {string} */ (built.requestObject).split('.')[0].replace(/-/g, '+').replace(/_/g, '/')));
+    expect(jweHeader.kid === config.asEncryptionKid && jweHeader.alg === 'RSA-OAEP-256' && jweHeader.enc === 'A256GCM', `JWE header ${JSON.stringify(jweHeader)}`);
     // RFC 9126 §4: the authorization URL carries client_id and the request_uri only.
     expect(built.requestUri?.startsWith('urn:ietf:params:oauth:request_uri:') === true, `request_uri ${built.requestUri}`);
     expect([...built.url.searchParams.keys()].sort().join() === 'client_id,request_uri', `query ${built.url.search}`);
