@@ -1,5 +1,5 @@
-import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
+import type { GuardedFetcher } from '../http/guard.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
 import type { ClientMetadata } from './types.js';
@@ -177,10 +177,11 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   }
   let object: string;
   try {
-    object = await fetchRequestObject(requestUri, cfg.requestUri || {});
+    object = await fetchRequestObject(requestUri, cfg.requestUri as GuardedFetcher);
   } catch (cause) {
-    const reason = cause instanceof OAuthJarError ? cause.message : 'the fetch failed';
-    throw refuse('invalid_request_uri', 'request_uri', reason, cause);
+    // RFC 9101 §10.4: one answer whatever the network did (refused address, closed port, non-200,
+    // wrong type, timeout), or the verifier becomes a port scanner. The detail is in `cause`.
+    throw refuse('invalid_request_uri', 'request_uri', 'the request_uri could not be fetched', cause);
   }
   return { ...base, source: 'request_uri', object };
 }
