@@ -218,6 +218,9 @@ async function verify(
     // on, and guardedFetch also checks the addresses a host name resolves to.
     requireRequestUriRegistration: false,
     requestUri: { fetch: guardedFetch() },
+    // A --jwks URL is the operator's own choice on their own machine (as with curl), so a local or
+    // http key server is allowed; a request_uri comes from the inspected input and stays guarded.
+    ...(remote ? { jwksUri: { allowHttp: true, allowPrivateNetwork: true } } : {}),
     now: () => opts.now,
     ...(opts.profile ? { profile: opts.profile } : {}),
   });

@@ -1,8 +1,10 @@
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
 import { decryptionCandidates } from '../crypto/decrypt.js';
 import type { JWK } from '../crypto/types.js';
-import type { RequestUriFetchOptions } from '../http/request-uri.js';
 import { storeTimeoutOption } from '../lib/deadline.js';
+import { RemoteKeySets } from '../crypto/verify.js';
+import { DEFAULT_COOLDOWN, createGuardedFetcher, type GuardedFetcher, type NetworkPolicy } from '../http/guard.js';
+import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
@@ -17,7 +19,8 @@ export interface Config {
   decryptionKeys: { keys: JWK[] } | undefined;
   requireSigned: boolean;
   requestSupported: boolean;
-  requestUri: RequestUriFetchOptions | false;
+  /** The guarded fetcher for `request_uri` values, or `false` when by-reference objects are refused. */
+  requestUri: GuardedFetcher | false;
   requireRegistration: boolean;
   par: ((requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>) | undefined;
   replayStore: ReplayStore | undefined;
@@ -33,7 +36,8 @@ export interface Config {
   maxLength: number;
   allowUnsigned: boolean;
   merge: boolean;
-  jwksUri: { timeout?: number; cacheMaxAge?: number; cooldown?: number };
+  /** This verifier's `jwks_uri` key sets, fetched through its own guarded fetcher. */
+  keySets: RemoteKeySets;
   now: () => number;
 }
 
@@ -45,6 +49,12 @@ function stringList(value: unknown, what: string, allowed: readonly string[]): s
     if (!allowed.includes(v)) throw invalid(`${what}: "${v}" is not supported (supported: ${allowed.join(', ')})`);
   }
   return [...value] as string[];
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(`${name} must be a non-negative number`);
+  return value;
 }
 
 export function resolveConfig(options: RequestObjectVerifierOptions): Config {
@@ -80,9 +90,25 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
   }
   const maxLength = options.maxLength ?? 64 * 1024;
   if (!Number.isSafeInteger(maxLength) || maxLength < 1) throw invalid('maxLength must be a positive integer');
+  if (options.network !== undefined && !isPlainObject(options.network)) throw invalid('network must be an options object');
   if (options.requestUri !== undefined && options.requestUri !== false && !isPlainObject(options.requestUri)) {
     throw invalid('requestUri must be an options object or false');
   }
+  if (options.jwksUri !== undefined && !isPlainObject(options.jwksUri)) throw invalid('jwksUri must be an options object');
+  const now = options.now ?? Date.now;
+  // One set of fetch rules for every URL a client names (RFC 9101 §10.4), overridable per use.
+  const network: NetworkPolicy = { ...(options.network ?? {}) };
+  const requestUri = options.requestUri === false ? false : createGuardedFetcher({ ...network, ...(options.requestUri ?? {}) }, now);
+  const jwksOptions: JwksUriFetchOptions = { ...network, ...(options.jwksUri ?? {}) };
+  const { cacheMaxAge, maxEntries, ...jwksPolicy } = jwksOptions;
+  const jwksFetcher = createGuardedFetcher(jwksPolicy, now);
+  const keySets = new RemoteKeySets({
+    load: (uri) => fetchJwks(uri, jwksFetcher),
+    cacheMaxAge: count(cacheMaxAge, 600_000, 'jwksUri.cacheMaxAge'),
+    cooldown: count(jwksPolicy.cooldown, DEFAULT_COOLDOWN, 'jwksUri.cooldown'),
+    maxEntries: count(maxEntries, 1000, 'jwksUri.maxEntries') || 1,
+    now,
+  });
   if (options.pushedAuthorizationRequests !== undefined && typeof options.pushedAuthorizationRequests !== 'function') {
     throw invalid('pushedAuthorizationRequests must be a function (requestUri, clientId) => stored request | undefined');
   }
@@ -99,7 +125,7 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     decryptionKeys,
     requireSigned: options.requireSignedRequestObject === true,
     requestSupported: options.requestParameterSupported !== false,
-    requestUri: options.requestUri === false ? false : { ...(options.requestUri ?? {}) },
+    requestUri,
     requireRegistration: options.requireRequestUriRegistration !== false,
     par: options.pushedAuthorizationRequests,
     replayStore: options.replayStore,
@@ -113,7 +139,7 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     maxLength,
     allowUnsigned: options.allowUnsigned === true && !fapi,
     merge: options.mergeQueryParameters === true,
-    jwksUri: options.jwksUri ?? {},
-    now: options.now ?? Date.now,
+    keySets,
+    now,
   };
 }

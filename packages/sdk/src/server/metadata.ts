@@ -1,5 +1,6 @@
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
 import { OAuthJarError } from '../errors.js';
+import { isPrivateHost } from '../http/address.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
 import { FAPI2_SIGNING_ALGS } from './config.js';
@@ -79,6 +80,12 @@ export interface ClientMetadataPolicy {
   profile?: 'fapi2' | undefined;
   /** Accept `http:` `request_uris` (loopback tests only). @default false */
   allowHttpRequestUris?: boolean;
+  /**
+   * Accept `jwks_uri` and `request_uris` at loopback, private, link-local and other
+   * special-purpose addresses (loopback tests only): the server would fetch them (RFC 9101 §10.4).
+   * @default false
+   */
+  allowPrivateNetwork?: boolean;
 }
 
 /**
@@ -127,6 +134,10 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   if (metadata.jwks_uri !== undefined && !isUrl(metadata.jwks_uri, ['https:'])) {
     throw new ClientMetadataError('jwks_uri', 'must be an absolute https URL');
   }
+  if (metadata.jwks_uri !== undefined && !fetchable(metadata.jwks_uri, policy)) {
+    // The server fetches it: refuse at registration what the fetcher would refuse (RFC 9101 §10.4).
+    throw new ClientMetadataError('jwks_uri', 'must not point to a loopback, private or link-local address, nor contain credentials');
+  }
 
   const encAlg = metadata.request_object_encryption_alg;
   const enc = metadata.request_object_encryption_enc;
@@ -152,9 +163,18 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
     const schemes = policy.allowHttpRequestUris ? ['https:', 'http:'] : ['https:'];
     for (const u of uris) {
       if (!isUrl(u, schemes)) throw new ClientMetadataError('request_uris', `every value must be an absolute ${schemes.join(' or ')} URL`);
+      if (!fetchable(u as string, policy)) {
+        throw new ClientMetadataError('request_uris', 'no value may point to a loopback, private or link-local address, nor contain credentials');
+      }
     }
   }
   return metadata;
+}
+
+/** Whether the guarded fetcher could fetch `value` (an absolute URL): no credentials, no special-purpose host. */
+function fetchable(value: string, policy: ClientMetadataPolicy): boolean {
+  const url = new URL(value);
+  return url.username === '' && url.password === '' && (policy.allowPrivateNetwork === true || !isPrivateHost(url.hostname));
 }
 
 function isUrl(value: unknown, schemes: readonly string[]): boolean {

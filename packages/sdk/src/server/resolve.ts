@@ -1,6 +1,6 @@
-import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
 import { withDeadline } from '../lib/deadline.js';
+import type { GuardedFetcher } from '../http/guard.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
 import type { ClientMetadata } from './types.js';
@@ -66,15 +66,22 @@ function single(query: Query, name: string): string | undefined {
   return values[0];
 }
 
+// What follows a registered prefix must stay below it for the host too: an encoded `/` or `\`, a
+// raw `\`, or an encoded dot (`%2e%2e`, `.%2E`) is a way out on servers that decode before routing.
+const ESCAPES = /%2f|%5c|\\|%2e/i;
+const escapes = (rest: string) => ESCAPES.test(rest.replace(/[?#].*$/, ''));
+
 /**
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
  * fragment ignored, or a registered value ending in `/` that prefixes it. Both sides are compared
- * after URL normalization, so `..` segments cannot climb out of a registered prefix.
+ * after URL normalization, so `..` segments cannot climb out of a registered prefix; a path below
+ * the prefix that holds an encoded `/` or `\` or an encoded dot (`..%2F`, `%2e%2e`) is no match.
  *
  * @example
  * ```ts
  * matchesRegisteredRequestUri('https://c.example/ro/abc#x', ['https://c.example/ro/']); // true
  * matchesRegisteredRequestUri('https://c.example/ro/../admin', ['https://c.example/ro/']); // false
+ * matchesRegisteredRequestUri('https://c.example/ro/..%2Fadmin', ['https://c.example/ro/']); // false
  * ```
  */
 export function matchesRegisteredRequestUri(uri: string, registered: unknown): boolean {
@@ -98,7 +105,7 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
       continue;
     }
     if (target === reg) return true;
-    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg)) return true;
+    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && !escapes(target.slice(reg.length))) return true;
   }
   return false;
 }
@@ -187,10 +194,11 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   }
   let object: string;
   try {
-    object = await fetchRequestObject(requestUri, cfg.requestUri || {});
+    object = await fetchRequestObject(requestUri, cfg.requestUri as GuardedFetcher);
   } catch (cause) {
-    const reason = cause instanceof OAuthJarError ? cause.message : 'the fetch failed';
-    throw refuse('invalid_request_uri', 'request_uri', reason, cause);
+    // RFC 9101 §10.4: one answer whatever the network did (refused address, closed port, non-200,
+    // wrong type, timeout), or the verifier becomes a port scanner. The detail is in `cause`.
+    throw refuse('invalid_request_uri', 'request_uri', 'the request_uri could not be fetched', cause);
   }
   return { ...base, source: 'request_uri', object };
 }

@@ -1,4 +1,6 @@
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
+import type { NetworkPolicy } from '../http/guard.js';
+import type { JwksUriFetchOptions } from '../http/jwks.js';
 import type { RequestUriFetchOptions } from '../http/request-uri.js';
 import type { ReplayStore } from './replay.js';
 
@@ -21,7 +23,11 @@ export interface ClientMetadata {
   client_id?: string;
   /** The client's public keys, by value. */
   jwks?: JSONWebKeySet;
-  /** Where the client's public keys are published; fetched with jose's remote JWK set, cached. */
+  /**
+   * Where the client's public keys are published: fetched under the verifier's `network` /
+   * `jwksUri` rules (https, no private addresses, byte cap, deadline), cached, fetched again for
+   * an unknown `kid` at most once per cooldown.
+   */
   jwks_uri?: string;
   /** The shared secret; the only key for HS256/384/512 request objects. */
   client_secret?: string;
@@ -106,9 +112,23 @@ export interface RequestObjectVerifierOptions {
    */
   requestParameterSupported?: boolean;
   /**
-   * The built-in `request_uri` fetcher's options, or `false` to refuse by-reference request
+   * The rules of every fetch the verifier makes because a client or a request named a URL (a
+   * `request_uri`, a client's `jwks_uri`): https only, no loopback / private / link-local hosts,
+   * no redirects, a total deadline, a streamed byte cap, failures remembered for a cooldown.
+   * `requestUri` and `jwksUri` override them per use.
+   *
+   * Private addresses: IP literals and `localhost` are refused everywhere. On Node.js (the `node`
+   * export condition of `oauth-jar/server`), host names are also checked after DNS resolution, at
+   * connect time; in browsers, Deno, Bun and Workers the runtime does not expose the resolved
+   * address, so only the literal check applies there (put the verifier behind an egress proxy).
+   * A `fetch` given here replaces the connection, and with it that Node check.
+   * @default { timeout: 5000, maxBytes: 65536, allowHttp: false, allowPrivateNetwork: false, cooldown: 5000 }
+   */
+  network?: NetworkPolicy;
+  /**
+   * The `request_uri` fetcher's rules (over `network`), or `false` to refuse by-reference request
    * objects (PAR URNs still go to {@link pushedAuthorizationRequests}).
-   * @default { timeout: 5000, maxBytes: 65536, allowHttp: false, allowPrivateNetwork: false }
+   * @default the `network` rules
    */
   requestUri?: RequestUriFetchOptions | false;
   /**
@@ -176,9 +196,14 @@ export interface RequestObjectVerifierOptions {
    * @default false
    */
   mergeQueryParameters?: boolean;
-  /** Options for the clients' `jwks_uri` key sets. */
-  jwksUri?: { timeout?: number; cacheMaxAge?: number; cooldown?: number };
-  /** The clock, in milliseconds since the epoch (tests). */
+  /**
+   * The clients' `jwks_uri` fetcher (over `network`) and key-set cache. The cache belongs to this
+   * verifier. Any fetch failure reads `the client's keys could not be fetched` to the client; the
+   * detail is the error's `cause`.
+   * @default the `network` rules, `{ cacheMaxAge: 600000, cooldown: 5000, maxEntries: 1000 }`
+   */
+  jwksUri?: JwksUriFetchOptions;
+  /** The clock, in milliseconds since the epoch (tests): request object times and the fetch caches. */
   now?: () => number;
 }
 

@@ -1,4 +1,4 @@
-import { decodeUnsigned, JwsFailure, localKeySet, remoteKeySet, secretKey, verifyJws, type VerificationKey } from '../crypto/verify.js';
+import { decodeUnsigned, JwsFailure, localKeySet, secretKey, verifyJws, type VerificationKey } from '../crypto/verify.js';
 import type { Config } from './config.js';
 import { headerOf } from './decrypt.js';
 import { refuse, type VerificationCheck } from './errors.js';
@@ -25,7 +25,7 @@ function clientKey(alg: string, client: ClientMetadata, cfg: Config): Verificati
   }
   try {
     if (client.jwks !== undefined) return localKeySet(client.jwks);
-    if (typeof client.jwks_uri === 'string') return remoteKeySet(client.jwks_uri, cfg.jwksUri);
+    if (typeof client.jwks_uri === 'string') return cfg.keySets.resolver(client.jwks_uri);
   } catch (cause) {
     throw refuse('invalid_request_object', 'key', 'the client\'s registered key set is malformed', cause);
   }
