@@ -81,7 +81,8 @@ export function serverMetadata(cfg: Config): RequestObjectServerMetadata {
 
 /**
  * A registration request whose request-object metadata is invalid (RFC 7591 §3.2.2): carries the
- * `invalid_client_metadata` or `invalid_redirect_uri` error to answer with.
+ * `invalid_client_metadata` or `invalid_redirect_uri` error to answer with. The description names
+ * the field and what the server accepts, never the submitted value.
  *
  * @example
  * ```ts
@@ -147,7 +148,7 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   const alg = metadata.request_object_signing_alg;
   if (alg !== undefined) {
     if (typeof alg !== 'string') throw new ClientMetadataError('request_object_signing_alg', 'must be a string');
-    if (!signing.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', `"${alg}" is not supported (supported: ${signing.join(', ')})`);
+    if (!signing.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', `is not supported (supported: ${signing.join(', ')})`);
     if (policy.profile === 'fapi2' && !fapiAlgs.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', 'FAPI 2.0 allows PS256, ES256 and EdDSA only');
     if (alg.startsWith('HS') && typeof metadata.client_secret !== 'string') {
       throw new ClientMetadataError('request_object_signing_alg', `${alg} needs a client_secret`);
@@ -178,20 +179,20 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   const encAlg = metadata.request_object_encryption_alg;
   const enc = metadata.request_object_encryption_enc;
   if (encAlg !== undefined && (typeof encAlg !== 'string' || !kms.includes(encAlg))) {
-    throw new ClientMetadataError('request_object_encryption_alg', `${JSON.stringify(encAlg)} is not supported (supported: ${kms.join(', ')})`);
+    throw new ClientMetadataError('request_object_encryption_alg', `must be one of ${kms.join(', ')}`);
   }
   if (enc !== undefined) {
     // OIDC Registration §2: "If request_object_encryption_enc is included, request_object_encryption_alg MUST also be provided."
     if (encAlg === undefined) throw new ClientMetadataError('request_object_encryption_enc', 'needs request_object_encryption_alg');
     if (typeof enc !== 'string' || !encs.includes(enc)) {
-      throw new ClientMetadataError('request_object_encryption_enc', `${JSON.stringify(enc)} is not supported (supported: ${encs.join(', ')})`);
+      throw new ClientMetadataError('request_object_encryption_enc', `must be one of ${encs.join(', ')}`);
     }
   }
   if (metadata.require_signed_request_object !== undefined && typeof metadata.require_signed_request_object !== 'boolean') {
     throw new ClientMetadataError('require_signed_request_object', 'must be a boolean');
   }
   if (metadata.require_signed_request_object === true && alg === 'none') {
-    throw new ClientMetadataError('request_object_signing_alg', '"none" contradicts require_signed_request_object (RFC 9101 §10.5)');
+    throw new ClientMetadataError('request_object_signing_alg', 'none contradicts require_signed_request_object (RFC 9101 §10.5)');
   }
   const uris = metadata.request_uris;
   if (uris !== undefined) {

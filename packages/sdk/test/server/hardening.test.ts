@@ -430,3 +430,22 @@ describe('authorizationErrorResponse never throws and never redirects to a dange
     expect(() => authorizationErrorResponse(err(), null as never)).not.toThrow();
   });
 });
+
+describe('validateClientMetadata never echoes the submitted value', () => {
+  it.each([
+    ['request_object_signing_alg', 'Call +1-555-0100 "now"'],
+    ['request_object_encryption_alg', 'Call +1-555-0100 "now"'],
+    ['request_object_encryption_alg', JSON.parse(`{"x":${'['.repeat(20_000)}1${']'.repeat(20_000)}}`)],
+  ])('%s', (field, value) => {
+    let caught: unknown;
+    try {
+      validateClientMetadata({ [field]: value, jwks: { keys: [] } });
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as { field?: string }).field).toBe(field);
+    const description = (caught as { error_description: string }).error_description;
+    expect(description).not.toContain('555');
+    expect(description).not.toContain('"');
+  });
+});
