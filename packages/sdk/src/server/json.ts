@@ -15,22 +15,30 @@ export const MAX_JSON_DEPTH = 32;
 /**
  * What makes parsed JSON unacceptable: nesting deeper than `maxDepth`, or a `__proto__` member
  * (at any level), which no copy made with `Object.assign` or a deep merge can carry as data.
- * Walks iteratively, so no input can exhaust the stack. `undefined` when the value is fine.
+ * The recursion stops at `maxDepth`, so no input can exhaust the stack. `undefined` when the value is fine.
  */
 export function jsonIssue(value: unknown, maxDepth = MAX_JSON_DEPTH): 'depth' | 'proto' | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const stack: Array<[object, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (depth > maxDepth) return 'depth';
-    if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
-      continue;
+  return typeof value === 'object' && value !== null ? walk(value, 1, maxDepth) : undefined;
+}
+
+function walk(node: object, depth: number, maxDepth: number): 'depth' | 'proto' | undefined {
+  if (depth > maxDepth) return 'depth';
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      if (typeof item === 'object' && item !== null) {
+        const issue = walk(item, depth + 1, maxDepth);
+        if (issue) return issue;
+      }
     }
-    for (const key of Object.keys(node)) {
-      if (key === '__proto__') return 'proto';
-      const item = (node as Record<string, unknown>)[key];
-      if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
+    return undefined;
+  }
+  // for…in: JSON objects have no inherited enumerable members, and it allocates no key array.
+  for (const key in node) {
+    if (key === '__proto__') return 'proto';
+    const item = (node as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null) {
+      const issue = walk(item, depth + 1, maxDepth);
+      if (issue) return issue;
     }
   }
   return undefined;
