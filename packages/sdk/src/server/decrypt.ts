@@ -1,3 +1,4 @@
+import { isContentEncryptionAlg, isKeyManagementAlg } from '../crypto/algorithms.js';
 import { decryptCompact, decryptionCandidates } from '../crypto/decrypt.js';
 import { unverifiedHeader } from '../crypto/decode.js';
 import type { Config } from './config.js';
@@ -61,10 +62,10 @@ export async function unwrap(object: string, client: ClientMetadata, cfg: Config
   }
   // The client's registered encryption algorithms bind when set (OIDC Registration §2).
   if (client.request_object_encryption_alg !== undefined && client.request_object_encryption_alg !== alg) {
-    throw refuse('invalid_request_object', 'decrypt', `the JWE alg is not the client's registered request_object_encryption_alg (${client.request_object_encryption_alg})`, undefined, `alg ${preview(alg)}`);
+    throw refuse('invalid_request_object', 'decrypt', `the JWE alg is not the client's registered request_object_encryption_alg${isKeyManagementAlg(client.request_object_encryption_alg) ? ` (${client.request_object_encryption_alg})` : ''}`, undefined, `alg ${preview(alg)}`);
   }
   if (client.request_object_encryption_enc !== undefined && client.request_object_encryption_enc !== enc) {
-    throw refuse('invalid_request_object', 'decrypt', `the JWE enc is not the client's registered request_object_encryption_enc (${client.request_object_encryption_enc})`, undefined, `enc ${preview(enc)}`);
+    throw refuse('invalid_request_object', 'decrypt', `the JWE enc is not the client's registered request_object_encryption_enc${isContentEncryptionAlg(client.request_object_encryption_enc) ? ` (${client.request_object_encryption_enc})` : ''}`, undefined, `enc ${preview(enc)}`);
   }
   // RFC 8725 §3.6: compression before encryption leaks the plaintext's content.
   if (header.zip !== undefined) throw refuse('invalid_request_object', 'decrypt', 'compressed (zip) request objects are refused (RFC 8725 §3.6)');

@@ -1,3 +1,4 @@
+import { isSigningAlg } from '../crypto/algorithms.js';
 import { decodeUnsigned, JwsFailure, localKeySet, remoteKeySet, secretKey, verifyJws, type VerificationKey } from '../crypto/verify.js';
 import type { Config } from './config.js';
 import { headerOf } from './decrypt.js';
@@ -109,7 +110,9 @@ export async function verifySignature(
   }
   if (registered !== undefined && !sameAlg(registered, alg)) {
     // OIDC Registration §2: objects signed with another alg MUST be rejected.
-    throw refuse('invalid_request_object', 'header', `the JWS alg is not the client's registered request_object_signing_alg (${registered})`, undefined, `alg ${preview(alg)}`);
+    // The registered value is named only when it is an algorithm name (registration data may be anything).
+    const named = isSigningAlg(registered) ? ` (${registered})` : '';
+    throw refuse('invalid_request_object', 'header', `the JWS alg is not the client's registered request_object_signing_alg${named}`, undefined, `alg ${preview(alg)}`);
   }
   if (alg.startsWith('HS') && typeof client.client_secret === 'string' && new TextEncoder().encode(client.client_secret).length < minimumSecretBytes(alg)) {
     // RFC 7518 §3.2: a key shorter than the hash output MUST NOT be used. A registered HS alg with a

@@ -449,3 +449,12 @@ describe('validateClientMetadata never echoes the submitted value', () => {
     expect(description).not.toContain('"');
   });
 });
+
+describe('registration values are named only when they are algorithm names', () => {
+  it('a registered request_object_signing_alg that is not an alg name is not echoed', async () => {
+    const verifier = makeVerifier(keys, {}, clientFor(keys, { request_object_signing_alg: 'Call +1-555-0100' }));
+    const err = await refusal(verifier, req(await es256(claims())));
+    expect([err.error, err.check]).toEqual(['invalid_request_object', 'header']);
+    expect(err.error_description).not.toContain('555');
+  });
+});
