@@ -52,7 +52,7 @@ class UsageError extends Error {}
 
 /** The checks as the verifier runs them (SPEC-NOTES §2). A check that can fail at several steps sits at its earliest. */
 const ORDER: readonly VerificationCheck[] = [
-  'internal', 'repeated_parameter', 'client_id', 'client', 'request_and_request_uri', 'request_not_supported',
+  'internal', 'repeated_parameter', 'client_id', 'client', 'client_metadata', 'request_and_request_uri', 'request_not_supported',
   'request_uri_not_supported', 'signed_request_object_required', 'request_uri', 'shape', 'decrypt', 'header',
   'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'replay', 'forbidden_claim',
 ];

@@ -13,7 +13,8 @@ export type {
   VerifiedAuthorizationRequest,
   VerifiedRequestObject,
 } from './server/types.js';
-export { AuthorizationRequestError } from './server/errors.js';
+export { AuthorizationRequestError, MAX_ERROR_DESCRIPTION_LENGTH } from './server/errors.js';
+export { MAX_JSON_DEPTH } from './server/json.js';
 export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';

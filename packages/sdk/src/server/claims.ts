@@ -2,6 +2,7 @@ import { withDeadline } from '../lib/deadline.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
+import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 
 /** FAPI 1.0 Advanced §5.2.2-13, FAPI 2.0 Message Signing: `exp - nbf` at most 60 minutes, `nbf` at most 60 minutes old. */
 const FAPI_MAX_LIFETIME = 3600;
@@ -19,8 +20,9 @@ export const MAX_JTI_LENGTH = 256;
 const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 /**
- * Steps 10–14 of SPEC-NOTES §2 on a signature-verified claims set: `client_id`, `iss`, `aud`,
- * time claims (with the FAPI rules), replay, forbidden claims, and parameter types.
+ * The checks of RFC 9101 §6.3 and §10 on a signature-verified claims set: nesting depth,
+ * `client_id`, `iss`, `aud`, time claims (with the FAPI rules), replay, forbidden claims, and
+ * parameter types. Error descriptions name claims and server values, never the claims' content.
  */
 export async function checkClaims(
   claims: Record<string, unknown>,
@@ -29,6 +31,12 @@ export async function checkClaims(
   /** The PAR `request_uri` the object was pushed under, when it came from the PAR store. */
   parRequestUri?: string,
 ): Promise<void> {
+  // Before anything serializes the claims: deep JSON breaks recursive code (JSON.stringify) later,
+  // and a __proto__ member cannot be copied as data by Object.assign or a deep merge.
+  const issue = jsonIssue(claims);
+  if (issue === 'depth') throw refuse('invalid_request_object', 'claim_type', `the request object claims are nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (issue === 'proto') throw refuse('invalid_request_object', 'claim_type', 'the request object has a claim named __proto__');
+
   // 10: RFC 9101 §6.3: the client_id inside MUST be identical to the query's.
   if (claims.client_id === undefined) throw refuse('invalid_request_object', 'client_id_claim', 'the request object has no client_id claim');
   if (claims.client_id !== clientId) {
@@ -43,10 +51,11 @@ export async function checkClaims(
   const audOk =
     typeof aud === 'string' ? aud === cfg.issuer : Array.isArray(aud) && aud.every((a) => typeof a === 'string') && aud.includes(cfg.issuer);
   if (!audOk) {
-    throw refuse('invalid_request_object', 'aud', aud === undefined ? `the request object has no aud claim; expected "${cfg.issuer}"` : `the request object's aud is not this server's issuer "${cfg.issuer}"`);
+    // The issuer is the server's own value; the claim's content is never echoed.
+    throw refuse('invalid_request_object', 'aud', aud === undefined ? `the request object has no aud claim; expected ${cfg.issuer}` : `the request object's aud is not this server's issuer ${cfg.issuer}`);
   }
 
-  // 12: time claims. jose checked exp/nbf against the clock already; types and the rest here.
+  // RFC 7519 §4.1.4-6: time claims. jose checked exp/nbf with the wider leeway; the exact rules here.
   const now = Math.floor(cfg.now() / 1000);
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     if (claims[name] !== undefined && !isNumericDate(claims[name])) {
@@ -57,8 +66,9 @@ export async function checkClaims(
   const nbf = claims.nbf as number | undefined;
   const iat = claims.iat as number | undefined;
   if (exp !== undefined && exp <= now - cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object has expired');
-  if (nbf !== undefined && nbf > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');
-  if (iat !== undefined && iat > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object was issued in the future (iat)');
+  // Under fapi2 futureTolerance is clockTolerance clamped to 10–60 s (FAPI 2.0 Security Profile §5.3.2.1 item 13).
+  if (nbf !== undefined && nbf > now + cfg.futureTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');
+  if (iat !== undefined && iat > now + cfg.futureTolerance) throw refuse('invalid_request_object', 'time', 'the request object was issued in the future (iat)');
   if (cfg.fapi) {
     if (exp === undefined || nbf === undefined) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects need exp and nbf');
     if (exp - nbf > FAPI_MAX_LIFETIME) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects live at most 60 minutes (exp - nbf)');
@@ -123,7 +133,7 @@ export async function checkClaims(
     }
   }
 
-  // 14: RFC 9101 §10.7 and §10.8.
+  // RFC 9101 §10.7 and §10.8.
   if ('request' in claims || 'request_uri' in claims) {
     throw refuse('invalid_request_object', 'forbidden_claim', 'a request object must not contain request or request_uri (RFC 9101 §10.7)');
   }

@@ -12,6 +12,15 @@ import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierO
 /** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519) only. */
 export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 
+/**
+ * FAPI 2.0 Security Profile §5.3.2.1 item 13 (and its note): the server shall accept request objects whose `nbf` (and
+ * `iat`) is up to 10 seconds in the future and shall reject those more than 60 seconds ahead.
+ * Under `fapi2` the leeway for the future is therefore `clockTolerance` clamped to [10, 60].
+ */
+export const FAPI2_MIN_FUTURE_LEEWAY = 10;
+/** See {@link FAPI2_MIN_FUTURE_LEEWAY}. */
+export const FAPI2_MAX_FUTURE_LEEWAY = 60;
+
 /** The verifier's options, validated once, with defaults filled in. */
 export interface Config {
   issuer: string;
@@ -32,7 +41,10 @@ export interface Config {
   signingAlgs: readonly string[];
   keyManagementAlgs: readonly string[];
   contentEncryptionAlgs: readonly string[];
+  /** Seconds of leeway for `exp` (in the past). */
   clockTolerance: number;
+  /** Seconds of leeway for `nbf` and `iat` (in the future): `clockTolerance`, clamped under `fapi2`. */
+  futureTolerance: number;
   maxLength: number;
   allowUnsigned: boolean;
   merge: boolean;
@@ -136,6 +148,7 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     keyManagementAlgs,
     contentEncryptionAlgs,
     clockTolerance,
+    futureTolerance: fapi ? Math.min(Math.max(clockTolerance, FAPI2_MIN_FUTURE_LEEWAY), FAPI2_MAX_FUTURE_LEEWAY) : clockTolerance,
     maxLength,
     allowUnsigned: options.allowUnsigned === true && !fapi,
     merge: options.mergeQueryParameters === true,

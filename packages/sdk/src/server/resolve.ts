@@ -2,7 +2,8 @@ import { fetchRequestObject } from '../http/request-uri.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { GuardedFetcher } from '../http/guard.js';
 import type { Config } from './config.js';
-import { AuthorizationRequestError, refuse } from './errors.js';
+import { AuthorizationRequestError, preview, refuse } from './errors.js';
+import { checkClientMetadata } from './metadata.js';
 import type { ClientMetadata } from './types.js';
 
 /**
@@ -38,7 +39,8 @@ export function toQuery(input: unknown): Query {
   const query: Query = new Map();
   const add = (k: string, v: unknown) => {
     if (typeof v !== 'string') {
-      throw refuse('invalid_request', 'repeated_parameter', `the parameter "${k}" must be a string`);
+      // The parameter name is the request's: it goes to `detail` (logs), not error_description.
+      throw refuse('invalid_request', 'repeated_parameter', 'every parameter value must be a string', undefined, `parameter ${preview(k)}`);
     }
     const list = query.get(k);
     if (list) list.push(v);
@@ -62,7 +64,7 @@ function single(query: Query, name: string): string | undefined {
   const values = query.get(name);
   if (values === undefined) return undefined;
   // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-  if (values.length > 1) throw refuse('invalid_request', 'repeated_parameter', `the parameter "${name}" is repeated`);
+  if (values.length > 1) throw refuse('invalid_request', 'repeated_parameter', `the ${name} parameter is repeated (RFC 6749 §3.1)`);
   return values[0];
 }
 
@@ -110,7 +112,7 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
   return false;
 }
 
-/** Steps 0–5 of SPEC-NOTES §2: parameters, client, feature switches, signed-object requirement, request_uri. */
+/** RFC 9101 §5, §6 and RFC 6749 §4.1.2.1, before any crypto: parameters, client, feature switches, signed-object requirement, request_uri. */
 export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   const query = toQuery(input);
   // 0: the parameters that steer verification must be unambiguous.
@@ -131,6 +133,8 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   if (client === undefined || client === null || typeof client !== 'object') {
     throw refuse('invalid_client', 'client', 'the client_id does not name a registered client');
   }
+  // Before any member of the registration steers a decision (require_signed_request_object below).
+  checkClientMetadata(client);
 
   // 2: RFC 9101 §5: request and request_uri are mutually exclusive.
   if (request !== undefined && requestUri !== undefined) {

@@ -174,7 +174,9 @@ export interface RequestObjectVerifierOptions {
   /** The JWE content encryption algorithms accepted. @default every AES-GCM and AES-CBC-HMAC `enc` */
   contentEncryptionAlgorithms?: string[];
   /**
-   * Seconds of leeway for `exp`, `nbf` and `iat`.
+   * Seconds of leeway for `exp`, `nbf` and `iat`. Under `profile: 'fapi2'` the leeway for `nbf`
+   * and `iat` in the future is this value clamped to 10–60 s, whatever is given: objects up to 10 s
+   * ahead are accepted, more than 60 s ahead refused (FAPI 2.0 Security Profile §5.3.2.1 item 13).
    * @default 10
    */
   clockTolerance?: number;
@@ -224,7 +226,9 @@ export interface VerifiedAuthorizationRequest {
   /**
    * The authorization request parameters to use: the request object's claims (without the JWT
    * claims `iss`, `aud`, `exp`, `nbf`, `iat`, `jti`) when there is one, else the query's.
-   * JSON types are kept (`max_age` a number, `claims` an object).
+   * JSON types are kept (`max_age` a number, `claims` an object). A null-prototype object:
+   * `parameters.toString` is `undefined` unless the request sent it; use `Object.hasOwn` or `in`.
+   * A parameter or claim named `__proto__` is refused.
    */
   parameters: Record<string, unknown>;
   /** The verified request object, or `undefined` for a plain request (or stored PAR parameters). */
