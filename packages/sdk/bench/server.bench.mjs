@@ -92,7 +92,11 @@ async function pairs(server) {
     const secretBytes = encoder.encode(secret);
     const jws = await sign(secretBytes, 'HS256');
     const client = { client_id: clientId, client_secret: secret };
-    const verifier = new RequestObjectVerifier({ issuer, getClient: (id) => (id === clientId ? client : undefined) });
+    const verifier = new RequestObjectVerifier({
+      issuer,
+      getClient: (id) => (id === clientId ? client : undefined),
+      jwksUri: { allowHttp: true, allowPrivateNetwork: true },
+    });
     out.push({
       id: 'verify HS256',
       baseline: 'jose jwtVerify',
@@ -137,7 +141,11 @@ async function pairs(server) {
   {
     const jwksUri = `${base}/jwks`;
     const client = { client_id: clientId, jwks_uri: jwksUri };
-    const verifier = new RequestObjectVerifier({ issuer, getClient: (id) => (id === clientId ? client : undefined) });
+    const verifier = new RequestObjectVerifier({
+      issuer,
+      getClient: (id) => (id === clientId ? client : undefined),
+      jwksUri: { allowHttp: true, allowPrivateNetwork: true },
+    });
     const remote = createRemoteJWKSet(new URL(jwksUri));
     out.push({
       id: 'verify jwks_uri client (warm)',

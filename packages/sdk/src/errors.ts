@@ -25,6 +25,7 @@ export type OAuthJarErrorCode =
   | 'ERR_RESPONSE'
   | 'ERR_TIMEOUT'
   | 'ERR_DISCOVERY'
+  | 'ERR_STORE_FULL'
   // server side
   | 'ERR_AUTHORIZATION_REQUEST'
   | 'ERR_CLIENT_METADATA';
