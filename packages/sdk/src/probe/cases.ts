@@ -2,7 +2,7 @@ import { b64FalseJws, generateJwkPair, publicKeyPemBytes, selfSignedCertificate,
 import { randomToken } from '../crypto/encoding.js';
 import type { JWK } from '../crypto/types.js';
 import type { Observation } from './answer.js';
-import { REQUEST_OBJECT_TYP, type ProbeContext } from './context.js';
+import type { ProbeContext } from './context.js';
 import type { ProbeVerdict } from './types.js';
 
 /** One entry of the catalogue: what it sends, where the rule comes from, what must come back. */
@@ -414,4 +414,3 @@ function unadvertised(ctx: ProbeContext): { alg: string; key: JWK } | undefined 
   return undefined;
 }
 
-export { REQUEST_OBJECT_TYP };

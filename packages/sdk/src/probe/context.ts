@@ -1,4 +1,6 @@
+import { REQUEST_OBJECT_TYP } from '../client/builder.js';
 import type { AuthorizationServerMetadata } from '../client/discovery.js';
+import type { SigningAlg } from '../crypto/algorithms.js';
 import { randomToken, sha256b64u } from '../crypto/encoding.js';
 import { encryptCompact } from '../crypto/encrypt.js';
 import { signCompact } from '../crypto/sign.js';
@@ -9,7 +11,6 @@ import { PushedAuthorizationRequestPublisher } from '../publishers/par.js';
 import { printable, readAnswer, type Observation } from './answer.js';
 import type { ProbeCanary, ProbeOptions } from './types.js';
 
-export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 
 /** The server's encryption key and the algorithms the baselines use with it. */
 export interface Encryption {
@@ -76,7 +77,7 @@ export class ProbeContext {
             clientAuth:
               (options.clientAuth ?? 'private_key_jwt') === 'none'
                 ? { method: 'none' }
-                : { method: 'private_key_jwt', key: this.key, alg: this.alg as 'ES256' },
+                : { method: 'private_key_jwt', key: this.key, alg: this.alg as SigningAlg },
             timeout: options.timeout ?? 10_000,
             fetch: init.fetch,
           });
