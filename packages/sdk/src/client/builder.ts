@@ -11,6 +11,7 @@ import {
 } from '../crypto/algorithms.js';
 import { randomToken } from '../crypto/encoding.js';
 import type { KeyInput } from '../crypto/types.js';
+import { Cache } from '../lib/cache.js';
 import { MAX_REQUEST_OBJECT_LIFETIME } from '../lib/jwt.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
 import type { RequestUriPublisher } from '../publishers/types.js';
@@ -23,6 +24,21 @@ export type { AuthorizationRequest } from './request.js';
 // has loaded only the setters and their checks (the bundle target in docs/performance.md). The
 // promise is kept: a dynamic import() per build costs ~25 µs in Node.
 let stages: Promise<typeof import('./build.js')> | undefined;
+
+// An app makes a new builder per login with the same endpoint and redirect_uri strings: each is
+// parsed and checked once, not at every login. Only URLs that passed are kept; the URL objects are
+// never mutated (the URL stage copies the endpoint).
+const checkedUrls = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
+const ENDPOINT_RULES = { schemes: ['https:', 'http:'], fragment: false } as const;
+const NO_FRAGMENT = { fragment: false } as const;
+
+function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rules: { schemes?: readonly string[]; fragment?: boolean }): URL {
+  if (typeof value !== 'string') return absoluteUrl(value, what, rules);
+  const key = what + ' ' + value;
+  let url = checkedUrls.get(key, 0);
+  if (url === undefined) checkedUrls.set(key, (url = absoluteUrl(value, what, rules)), Infinity, 0);
+  return url;
+}
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
@@ -74,6 +90,7 @@ const OIDC_QUERY_COPIES = ['response_type', 'scope', 'redirect_uri'] as const;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 // RFC 7636 §4.1: code-verifier = 43*128unreserved
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+const SINGLE_TOKEN = /^\S+$/;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
 
@@ -138,11 +155,13 @@ export class AuthorizationRequestBuilder {
    * @param clientId The client's `client_id`. It becomes the request object's `client_id` and, by default, its `iss`.
    */
   constructor(responseType: string | readonly string[], clientId: string) {
-    const rt = typeof responseType === 'string' ? responseType.split(' ').filter(Boolean) : responseType;
-    if (!Array.isArray(rt) && typeof responseType !== 'string') {
-      throw invalid(`response_type must be a string or an array of strings, got ${describe(responseType)}`);
+    if (typeof responseType === 'string' && SINGLE_TOKEN.test(responseType)) {
+      this.#params.set('response_type', responseType); // the usual 'code', without the list's work
+    } else {
+      const rt = typeof responseType === 'string' ? responseType.split(' ').filter(Boolean) : responseType;
+      if (!Array.isArray(rt)) throw invalid(`response_type must be a string or an array of strings, got ${describe(responseType)}`);
+      this.#params.set('response_type', spaceList(rt, 'response_type'));
     }
-    this.#params.set('response_type', spaceList(rt, 'response_type'));
     assertNonEmptyString(clientId, 'client_id');
     this.#clientId = clientId;
     this.#params.set('client_id', clientId);
@@ -157,7 +176,7 @@ export class AuthorizationRequestBuilder {
    * ```
    */
   endpoint(url: string | URL): this {
-    this.#endpoint = absoluteUrl(url, 'endpoint', { schemes: ['https:', 'http:'], fragment: false });
+    this.#endpoint = checkedUrl(url, 'endpoint', ENDPOINT_RULES);
     return this;
   }
 
@@ -193,7 +212,7 @@ export class AuthorizationRequestBuilder {
    * (`com.example.app:/cb`, RFC 8252) are fine.
    */
   redirectUri(uri: string | URL): this {
-    const url = absoluteUrl(uri, 'redirect_uri', { fragment: false });
+    const url = checkedUrl(uri, 'redirect_uri', NO_FRAGMENT);
     this.#params.set('redirect_uri', typeof uri === 'string' ? uri : url.href);
     return this;
   }

@@ -31,8 +31,9 @@ export function requestObjectUrl(
 ): URL {
   const url = new URL(r.endpoint!.href);
   const query = url.searchParams;
-  query.delete('request');
-  query.delete('request_uri');
+  // every change re-serializes the URL: delete only what the endpoint's own query has
+  if (query.has('request')) query.delete('request');
+  if (query.has('request_uri')) query.delete('request_uri');
   query.set('client_id', r.clientId);
   if ('requestUri' in reference) query.set('request_uri', reference.requestUri);
   else query.set('request', reference.request);
