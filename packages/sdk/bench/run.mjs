@@ -66,7 +66,7 @@ function print(r) {
   if (r.suite === 'client' || r.suite === 'server') {
     const peer = r.peerOps !== undefined ? `  oauth4webapi ${fmtOps(r.peerOps)}/s (${r.peerRatio.toFixed(2)}x jose)` : '';
     console.log(
-      `${r.id.padEnd(46)} ${r.ratio.toFixed(3)} x ${r.baseline.padEnd(34)} target >= ${r.target.toFixed(2)}  ${verdict(r.pass)}` +
+      `${r.id.padEnd(46)} ${r.ratio.toFixed(3)} x ${r.baseline.padEnd(34)} ${r.target === undefined ? 'information only' : `target >= ${r.target.toFixed(2)}  ${verdict(r.pass)}`}` +
         `   [oauth-jar ${fmtOps(r.sdkOps)}/s, raw ${fmtOps(r.rawOps)}/s, rounds IQR ${r.range.map((x) => x.toFixed(2)).join('–')}, from mean latency ${r.meanRatio.toFixed(2)}]${peer}`,
     );
   } else if (r.suite === 'bundle') {
@@ -160,7 +160,8 @@ function markdown(all, meta) {
   if (speedRows.length) {
     lines.push('| Path | oauth-jar ÷ raw jose | Baseline | Target | | oauth4webapi ÷ raw jose |', '|---|---:|---|---:|---|---:|');
     for (const r of speedRows) {
-      lines.push(`| ${r.id} | ${r.ratio.toFixed(2)} | ${r.baseline} | ≥ ${r.target.toFixed(2)} | ${verdict(r.pass)} | ${r.peerRatio !== undefined ? r.peerRatio.toFixed(2) : '–'} |`);
+      const target = r.target === undefined ? 'information' : `≥ ${r.target.toFixed(2)}`;
+      lines.push(`| ${r.id} | ${r.ratio.toFixed(2)} | ${r.baseline} | ${target} | ${r.pass === undefined ? '' : verdict(r.pass)} | ${r.peerRatio !== undefined ? r.peerRatio.toFixed(2) : '–'} |`);
     }
     lines.push('');
   }
