@@ -14,7 +14,7 @@ import type { Encryption } from './request.js';
  * objects are handed out until the entry expires, so the key-import cache (crypto/keys.ts) imports
  * each server key once.
  */
-export class ServerKeySets {
+class ServerKeySets {
   // a handful of servers per process; never unbounded
   readonly #cache: Cache<string, JWK[]>;
 
@@ -36,14 +36,14 @@ export class ServerKeySets {
 }
 
 /** The JWK sets of every server the builders of this process encrypt to. */
-export const serverKeySets = /* @__PURE__ */ new ServerKeySets();
+const serverKeySets = /* @__PURE__ */ new ServerKeySets();
 
 /**
  * Picks the server's encryption key for `alg`: a public key with `use: "enc"` (or no `use`) whose
  * type fits `alg` and whose own `alg`, when stated, is `alg`; `kid` narrows it further. Keys that
  * name `alg` win over keys that do not.
  */
-export function pickEncryptionKey(keys: readonly JWK[], alg: string, kid: string | undefined, source: string): JWK {
+function pickEncryptionKey(keys: readonly JWK[], alg: string, kid: string | undefined, source: string): JWK {
   const candidates = encryptionKeys(keys, alg, kid, 'public');
   const best =
     candidates.find((k) => k.alg === alg && k.use === 'enc') ??
@@ -64,12 +64,8 @@ export function pickEncryptionKey(keys: readonly JWK[], alg: string, kid: string
  * The encryption settings with the key taken from the server's `jwks_uri`, fetched with the
  * connection settings the server was discovered with (client/connection.ts).
  */
-export async function serverEncryption(
-  server: AuthorizationServerMetadata,
-  e: Encryption,
-  sets: ServerKeySets = serverKeySets,
-): Promise<RequestObjectEncryption> {
+export async function serverEncryption(server: AuthorizationServerMetadata, e: Encryption): Promise<RequestObjectEncryption> {
   const jwksUri = server.jwks_uri!;
-  const key = pickEncryptionKey(await sets.keys(jwksUri, connectionOf(server)), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
+  const key = pickEncryptionKey(await serverKeySets.keys(jwksUri, connectionOf(server)), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
   return { ...e, key, kid: e.kid ?? kidOf(key) };
 }

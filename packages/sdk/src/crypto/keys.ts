@@ -39,7 +39,7 @@ export class KeyImports {
 }
 
 /** The process's key-import cache, shared by signing, encryption and decryption. */
-export const keyImports = /* @__PURE__ */ new KeyImports();
+const keyImports = /* @__PURE__ */ new KeyImports();
 
 /** {@link KeyImports.usable} on the shared {@link keyImports}. */
 export function usableKey(key: KeyInput, alg: string): Promise<UsableKey> | UsableKey {
