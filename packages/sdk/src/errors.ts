@@ -46,8 +46,6 @@ export type OAuthJarErrorCode =
  */
 export class OAuthJarError extends Error {
   /** The error's stable code. */
-  static code: OAuthJarErrorCode | undefined;
-  /** The error's stable code. */
   readonly code: OAuthJarErrorCode;
 
   constructor(code: OAuthJarErrorCode, message: string, options?: { cause?: unknown }) {

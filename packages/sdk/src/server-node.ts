@@ -20,6 +20,8 @@ export class RequestObjectVerifier extends WebApiVerifier {
 // Every other export of server.ts, unchanged (test/server/entry-points.test.ts keeps the lists equal).
 export {
   AuthorizationRequestError,
+  MAX_ERROR_DESCRIPTION_LENGTH,
+  MAX_JSON_DEPTH,
   authorizationErrorResponse,
   MemoryReplayStore,
   validateClientMetadata,

@@ -10,7 +10,7 @@ import {
 } from 'jose';
 
 /** Why jose refused a JWS, in the verifier's terms. */
-export type JwsFailureKind = 'key' | 'signature' | 'time' | 'header' | 'malformed';
+export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'time' | 'header' | 'malformed';
 
 /** A jose failure, classified. The jose error is the `cause`. */
 export class JwsFailure extends Error {
@@ -226,7 +226,7 @@ function classify(err: unknown): JwsFailure {
   }
   if (err instanceof KeySetUnavailable) {
     // The same words whatever the network did (RFC 9101 §10.4): the detail stays in `cause`.
-    return new JwsFailure('key', err.message, err);
+    return new JwsFailure('keys_unavailable', err.message, err);
   }
   if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
     return new JwsFailure('time', (err as Error).message, err);

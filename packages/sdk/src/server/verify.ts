@@ -35,6 +35,7 @@ function clientKey(alg: string, client: ClientMetadata, cfg: Config): Verificati
 
 const KIND_TO_CHECK: Record<JwsFailure['kind'], VerificationCheck> = {
   key: 'key',
+  keys_unavailable: 'key',
   signature: 'signature',
   time: 'time',
   header: 'header',
@@ -44,6 +45,8 @@ const KIND_TO_CHECK: Record<JwsFailure['kind'], VerificationCheck> = {
 // jose's messages can quote the unauthenticated header; the answer is one fixed text per failure kind.
 const KIND_TO_TEXT: Record<JwsFailure['kind'], string> = {
   key: 'no registered key of the client fits the header kid and alg',
+  // One text whatever the network did (RFC 9101 §10.4): closed port, non-200, non-JSON, timeout.
+  keys_unavailable: 'the client\'s keys could not be fetched',
   signature: 'the signature does not verify with the client keys',
   time: 'the request object is not valid at this time (exp, nbf or iat)',
   header: 'the JWS header is not acceptable',
