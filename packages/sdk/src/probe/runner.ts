@@ -1,7 +1,8 @@
 import { discoverAuthorizationServer, type AuthorizationServerMetadata } from '../client/discovery.js';
-import { pickEncryptionKey, serverKeys } from '../client/server-keys.js';
+import { encryptionKeys } from '../crypto/algorithms.js';
 import type { JWK } from '../crypto/types.js';
 import { OAuthJarError } from '../errors.js';
+import { jsonObject, request } from '../http/client.js';
 import { absoluteUrl, assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import { BASELINES, HOSTILE, type Outcome, type ProbeCase } from './cases.js';
 import { ProbeContext, type Encryption } from './context.js';
@@ -179,18 +180,22 @@ async function encryptionFor(
     notes.push('the server lists no request object encryption: the nested cases are skipped');
     return { encryption: undefined, keys: [] };
   }
-  const all = await serverKeys(as.jwks_uri, { timeout, fetch });
+  const what = `the server's jwks_uri ${as.jwks_uri}`;
+  const res = await request({ method: 'GET', url: new URL(as.jwks_uri), headers: { accept: 'application/json' }, options: { timeout, fetch }, errorCode: 'ERR_DISCOVERY', what });
+  if (res.status !== 200) throw new OAuthJarError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`);
+  const body = jsonObject(res, what);
+  const all = (Array.isArray(body.keys) ? body.keys.filter(isPlainObject) : []) as JWK[];
   const keys = all.filter((k) => (k.use === undefined || k.use === 'enc') && k.d === undefined && k.kty !== 'oct');
   const encs = as.request_object_encryption_enc_values_supported ?? ['A128CBC-HS256'];
   const enc = ENC_PREFERENCE.find((e) => encs.includes(e));
   for (const alg of KM_PREFERENCE) {
     if (!algs.includes(alg) || enc === undefined) continue;
-    try {
-      const key = pickEncryptionKey(keys, alg, undefined, as.jwks_uri);
+    // The key a client would pick: one that names this alg and use "enc" first.
+    const fit = encryptionKeys(keys, alg, undefined, 'public');
+    const key = fit.find((k) => k.alg === alg && k.use === 'enc') ?? fit.find((k) => k.alg === alg) ?? fit[0];
+    if (key) {
       notes.push(`nested request objects encrypted with ${alg} / ${enc}${key.kid ? ` to kid "${key.kid}"` : ''}`);
       return { encryption: { key, alg, enc }, keys };
-    } catch {
-      // no key for this algorithm: try the next
     }
   }
   notes.push('no listed request object encryption algorithm fits the server\'s published keys: the nested cases are skipped');
