@@ -13,6 +13,7 @@ export type {
   VerifiedAuthorizationRequest,
   VerifiedRequestObject,
 } from './server/types.js';
+export type { DecryptionKey } from './crypto/decrypt.js';
 export { AuthorizationRequestError, MAX_ERROR_DESCRIPTION_LENGTH } from './server/errors.js';
 export { MAX_JSON_DEPTH } from './server/json.js';
 export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';

@@ -1,3 +1,4 @@
+import type { DecryptionKey } from '../crypto/decrypt.js';
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import type { NetworkPolicy } from '../http/guard.js';
 import type { JwksUriFetchOptions } from '../http/jwks.js';
@@ -98,8 +99,21 @@ export interface RequestObjectVerifierOptions {
   issuer: string;
   /** Looks a client up by `client_id`; `undefined` when there is no such client. */
   getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
-  /** The server's private keys for nested (encrypted) request objects. Without them, encrypted objects are refused. */
-  decryptionKeys?: { keys: JWK[] } | undefined;
+  /**
+   * The server's private keys for nested (encrypted) request objects: a private JWK set, or a list
+   * of `{ key, alg?, kid? }` where `key` is a private `CryptoKey` (non-extractable ones too), a
+   * Node.js private `KeyObject`, a private JWK or a `Uint8Array` secret, `alg` the JWE `alg` it
+   * serves (any that fits the key when absent) and `kid` the key id clients name. A public key, a
+   * PEM string or a key that can serve no JWE `alg` is refused by the constructor. Without keys,
+   * encrypted objects are refused.
+   *
+   * @example
+   * ```ts
+   * decryptionKeys: { keys: [asPrivateEncryptionJwk] }
+   * decryptionKeys: [{ key: await importPKCS8(pem, 'RSA-OAEP-256'), alg: 'RSA-OAEP-256', kid: 'as-enc-1' }]
+   * ```
+   */
+  decryptionKeys?: { keys: JWK[] } | DecryptionKey[] | undefined;
   /**
    * Require a request object on every authorization request (RFC 9101 §10.5). A client's own
    * `require_signed_request_object` also counts.
