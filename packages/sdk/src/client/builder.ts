@@ -119,8 +119,8 @@ function spaceList(values: readonly string[], what: string, pattern?: RegExp): s
  * {@link requestObjectIssuer}. {@link codeChallenge} takes the PKCE code **verifier** and computes
  * the challenge, as Nimbus' `codeChallenge(CodeVerifier, CodeChallengeMethod)` does.
  *
- * @typeParam Pkce `true` once {@link codeChallenge} was called: the built request's
- *   `codeVerifier` is then typed `string`.
+ * @typeParam CodeVerifier `string` once {@link codeChallenge} was called: the built request's
+ *   `codeVerifier` is then typed `string`, not `string | undefined`.
  *
  * @example
  * ```ts
@@ -141,7 +141,7 @@ function spaceList(values: readonly string[], what: string, pattern?: RegExp): s
  *
  * @see [RFC 9101 §4](https://www.rfc-editor.org/rfc/rfc9101#section-4) Request Object
  */
-export class AuthorizationRequestBuilder<Pkce extends boolean = false> {
+export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined = string | undefined> {
   readonly #clientId: string;
   readonly #params = new Map<string, unknown>();
   #endpoint: URL | undefined;
@@ -354,14 +354,14 @@ export class AuthorizationRequestBuilder<Pkce extends boolean = false> {
    * builder.codeChallenge(verifier);
    * ```
    */
-  codeChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): AuthorizationRequestBuilder<true> {
+  codeChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): AuthorizationRequestBuilder<string> {
     if (typeof verifier !== 'string' || !CODE_VERIFIER.test(verifier)) {
       throw invalid('code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)');
     }
     if (method !== 'S256' && method !== 'plain') throw invalid('code_challenge_method must be S256 or plain');
     this.#codeVerifier = verifier;
     this.#codeChallengeMethod = method;
-    return this as AuthorizationRequestBuilder<true>;
+    return this as AuthorizationRequestBuilder<string>;
   }
 
   /**
@@ -622,11 +622,11 @@ export class AuthorizationRequestBuilder<Pkce extends boolean = false> {
    * @throws {OAuthJarError} `ERR_MISSING_ENDPOINT`, `ERR_MISSING_AUDIENCE`, `ERR_ENCRYPT_WITHOUT_SIGN`,
    *   `ERR_SIGN_FAILED`, `ERR_ENCRYPT_FAILED`, `ERR_PUBLISH_FAILED` …
    */
-  async build(): Promise<AuthorizationRequest<Pkce>> {
+  async build(): Promise<AuthorizationRequest<CodeVerifier>> {
     const spec = this.#spec(); // taken now: a setter called while the stages load changes nothing
     const { buildRequest } = await (stages ??= import('./build.js'));
-    // codeVerifier is the verifier given to codeChallenge(), which is what made Pkce true.
-    return buildRequest(spec) as Promise<AuthorizationRequest<Pkce>>;
+    // codeVerifier is the verifier given to codeChallenge(), which is what made CodeVerifier `string`.
+    return buildRequest(spec) as Promise<AuthorizationRequest<CodeVerifier>>;
   }
 
   // The settings as the build stages read them (client/request.ts).
