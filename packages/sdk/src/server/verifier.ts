@@ -4,7 +4,7 @@ import { resolveConfig, type Config } from './config.js';
 import { unwrap } from './decrypt.js';
 import { AuthorizationRequestError, preview, refuse } from './errors.js';
 import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
-import { resolve } from './resolve.js';
+import { resolve, toQuery } from './resolve.js';
 import { typeParameters } from './parameters.js';
 import { errorRedirect, registeredRedirectUri } from './redirect.js';
 import type {
@@ -94,17 +94,20 @@ export class RequestObjectVerifier {
           ? err
           : // A bug or an unexpected runtime failure: still a typed, non-redirectable answer.
             new AuthorizationRequestError('server_error', 'internal', 'the authorization request could not be verified', { cause: err });
-      throw withRedirect(refusal, progress);
+      throw withRedirect(refusal, progress, query);
     }
   }
 
   async #verify(input: unknown, progress: Progress): Promise<VerifiedAuthorizationRequest> {
     const cfg = this.#cfg;
-    const resolved = await resolve(input, cfg);
+    // The client, as soon as it is looked up: refusals from then on may be redirected to it.
+    const getClient: Config['getClient'] = async (clientId) => {
+      const client = await cfg.getClient(clientId);
+      if (client !== null && typeof client === 'object') progress.client = { clientId, client };
+      return client;
+    };
+    const resolved = await resolve(input, { ...cfg, getClient });
     const { clientId, client, query } = resolved;
-    progress.client = { clientId, client };
-    // RFC 6749 §4.1.2.1: until a request object verifies, errors go where the query says.
-    progress.parameters = queryParameters(query);
 
     // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
     // mode: a JAR server ignores the query's copies, but a merge or a later step might not.
@@ -169,7 +172,7 @@ export class RequestObjectVerifier {
 interface Progress {
   /** The client, once known and its registration usable. */
   client?: { clientId: string; client: ClientMetadata };
-  /** The parameters trusted so far: the query's, then a verified request object's. */
+  /** A verified request object's parameters (else the query's are used). */
   parameters?: Readonly<AuthorizationRequestParameters>;
 }
 
@@ -191,9 +194,19 @@ function checkRedirectUri(client: ClientMetadata, parameters: AuthorizationReque
 }
 
 /** The refusal, carrying where to redirect it once the client and its redirect_uri are valid. */
-function withRedirect(err: AuthorizationRequestError, progress: Progress): AuthorizationRequestError {
-  if (!err.redirectable || progress.client === undefined || progress.parameters === undefined) return err;
-  const redirect = errorRedirect(progress.client.clientId, progress.client.client, progress.parameters);
+function withRedirect(err: AuthorizationRequestError, progress: Progress, input: unknown): AuthorizationRequestError {
+  // Redirectable refusals all come after the client was found and its registration checked.
+  if (!err.redirectable || progress.client === undefined) return err;
+  // RFC 6749 §4.1.2.1: until a request object verifies, the error goes where the query says.
+  let parameters = progress.parameters;
+  if (parameters === undefined) {
+    try {
+      parameters = queryParameters(toQuery(input));
+    } catch {
+      return err;
+    }
+  }
+  const redirect = errorRedirect(progress.client.clientId, progress.client.client, parameters);
   if (redirect === undefined) return err;
   return new AuthorizationRequestError(err.error, err.check, err.error_description, {
     cause: err.cause,
