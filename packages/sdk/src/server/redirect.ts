@@ -14,7 +14,17 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post' | 'jwt' | 'query.j
 
 const MODES = new Set<string>(['query', 'fragment', 'form_post', 'jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']);
 
-/** Where an error may be sent back to, once the client and its `redirect_uri` are validated. */
+/**
+ * Where an error may be sent back to, once the client and its `redirect_uri` are validated: what
+ * the verifier gives an {@link AuthorizationRequestError} (its `clientId`, `redirectUri`, `state`
+ * and `responseMode`).
+ *
+ * @example
+ * ```ts
+ * const redirect: ErrorRedirect = { clientId: 'c1', redirectUri: 'https://client.example.org/cb', state: 'af0ifjsldkj', responseMode: 'query' };
+ * throw new AuthorizationRequestError('invalid_request', 'profile', 'the request is missing nonce', { redirect });
+ * ```
+ */
 export interface ErrorRedirect {
   clientId: string;
   redirectUri: string;
