@@ -6,8 +6,9 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
-import { ClientMetadataError, validateClientMetadata } from '../../src/server.js';
-import { CLIENT_ID, NOW, claims, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { OAuthJarError } from '../../src/errors.js';
+import { ClientMetadataError, MemoryReplayStore, validateClientMetadata } from '../../src/server.js';
+import { CLIENT_ID, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
 beforeAll(async () => {
@@ -85,5 +86,49 @@ describe('a crafted client key set cannot make a forged request expensive', () =
       now: () => NOW,
     });
     await expect(sets.resolver('https://c.example/jwks')({ alg: 'ES256', kid: 'k0' }, { payload: '', signature: '' } as never)).rejects.toBeInstanceOf(KeySetUnavailable);
+  });
+});
+
+describe('MemoryReplayStore: one client cannot fill the store for every client', () => {
+  const key = (client: string, jti: string) => JSON.stringify([client, jti]);
+
+  it('holds maxEntriesPerClient keys of one client, refuses one more for that client alone', () => {
+    const store = new MemoryReplayStore({ maxEntries: 100, maxEntriesPerClient: 3, now: () => NOW });
+    for (const j of ['a', 'b', 'c']) expect(store.consume(key('greedy', j), NOW_S + 100)).toBe(true);
+    expect(() => store.consume(key('greedy', 'd'), NOW_S + 100)).toThrow(expect.objectContaining({ code: 'ERR_STORE_FULL' }));
+    // another client still passes, a replay is still a replay, nothing live was evicted
+    expect(store.consume(key('other', 'a'), NOW_S + 100)).toBe(true);
+    expect(store.consume(key('greedy', 'a'), NOW_S + 100)).toBe(false);
+    expect(store.size).toBe(4);
+  });
+
+  it('gives a client room again once its keys expire', () => {
+    let now = NOW;
+    const store = new MemoryReplayStore({ maxEntries: 100, maxEntriesPerClient: 2, now: () => now });
+    store.consume(key('c', '1'), NOW_S + 10);
+    store.consume(key('c', '2'), NOW_S + 10);
+    expect(() => store.consume(key('c', '3'), NOW_S + 10)).toThrow(expect.objectContaining({ code: 'ERR_STORE_FULL' }));
+    now = NOW + 11_000;
+    expect(store.consume(key('c', '3'), NOW_S + 100)).toBe(true);
+  });
+
+  it('defaults to a tenth of maxEntries', () => {
+    const store = new MemoryReplayStore({ maxEntries: 50, now: () => NOW });
+    for (let i = 0; i < 5; i++) expect(store.consume(key('c', String(i)), NOW_S + 100)).toBe(true);
+    expect(() => store.consume(key('c', '5'), NOW_S + 100)).toThrow(expect.objectContaining({ code: 'ERR_STORE_FULL' }));
+    expect(() => new MemoryReplayStore({ maxEntriesPerClient: 0 })).toThrow(OAuthJarError);
+  });
+
+  it('through the verifier: the flooding client gets 503, another client is still served', async () => {
+    const store = new MemoryReplayStore({ maxEntries: 100, maxEntriesPerClient: 2, now: () => NOW });
+    const other = { client_id: 'client-2', jwks: { keys: [keys.es256.publicJwk] } };
+    const verifier = makeVerifier(keys, { replayStore: store }, (id) => (id === CLIENT_ID ? clientFor(keys) : id === 'client-2' ? other : undefined));
+    const byValue = (request: string, clientId = CLIENT_ID) => query({ client_id: clientId, request });
+    await verifier.verify(byValue(await sign(claims(), keys.es256.privateKey)));
+    await verifier.verify(byValue(await sign(claims(), keys.es256.privateKey)));
+    const full = await refusal(verifier, byValue(await sign(claims(), keys.es256.privateKey)));
+    expect([full.error, full.status, full.check]).toEqual(['temporarily_unavailable', 503, 'internal']);
+    const c2 = claims({ iss: 'client-2', client_id: 'client-2' });
+    await expect(verifier.verify(byValue(await sign(c2, keys.es256.privateKey), 'client-2'))).resolves.toMatchObject({ clientId: 'client-2' });
   });
 });
