@@ -157,7 +157,8 @@ export interface RequestObjectVerifierOptions {
   storeTimeout?: number;
   /**
    * How far in the future a request object's `exp` may lie, in seconds from now (plus
-   * `clockTolerance`). It bounds how long a replay store holds each `jti`; request objects are
+   * `clockTolerance`). `exp` itself is always required: an object without one is refused
+   * (`invalid_request_object`), as it could be replayed for ever. It bounds how long a replay store holds each `jti`; request objects are
    * short-lived (RFC 9101 §5.2, FAPI: at most 60 minutes).
    * @default 3600
    */

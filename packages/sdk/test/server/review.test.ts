@@ -132,3 +132,16 @@ describe('MemoryReplayStore: one client cannot fill the store for every client',
     await expect(verifier.verify(byValue(await sign(c2, keys.es256.privateKey), 'client-2'))).resolves.toMatchObject({ clientId: 'client-2' });
   });
 });
+
+describe('a request object without exp is refused', () => {
+  it('by default, without a replay store: invalid_request_object (time)', async () => {
+    const { exp: _, ...noExp } = claims();
+    const err = await refusal(makeVerifier(keys), query({ client_id: CLIENT_ID, request: await sign(noExp, keys.es256.privateKey) }));
+    expect([err.error, err.check, err.error_description]).toEqual(['invalid_request_object', 'time', 'the request object has no exp claim']);
+  });
+
+  it('an object with exp still passes', async () => {
+    const jws = await sign(claims(), keys.es256.privateKey);
+    await expect(makeVerifier(keys).verify(query({ client_id: CLIENT_ID, request: jws }))).resolves.toMatchObject({ clientId: CLIENT_ID });
+  });
+});
