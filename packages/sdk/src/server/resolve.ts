@@ -1,3 +1,4 @@
+import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { GuardedFetcher } from '../http/guard.js';
@@ -119,6 +120,15 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   const clientId = single(query, 'client_id');
   const request = single(query, 'request');
   const requestUri = single(query, 'request_uri');
+  // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
+  // mode: a JAR server ignores the query's copies, but a merge or a later step might not. Checked
+  // here, before the client lookup, the one-time PAR request_uri or a fetch is spent on the request.
+  for (const [name, values] of query) {
+    if (values.length > 1 && name !== 'resource') {
+      throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
+    }
+    if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+  }
 
   // 1: the client, before anything that could lead to a redirect (RFC 6749 §4.1.2.1).
   if (clientId === undefined || clientId === '') {
@@ -126,8 +136,12 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   }
   let client: ClientMetadata | undefined;
   try {
-    client = await cfg.getClient(clientId);
+    client = await withDeadline(() => cfg.getClient(clientId), cfg.storeTimeout, 'getClient');
   } catch (cause) {
+    // A lookup that does not answer in time fails closed at once, like the stores; one that throws is a server error.
+    if (cause instanceof OAuthJarError && cause.code === 'ERR_TIMEOUT') {
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the client could not be looked up', { cause });
+    }
     throw new AuthorizationRequestError('server_error', 'internal', 'the client could not be looked up', { cause });
   }
   if (client === undefined || client === null || typeof client !== 'object') {

@@ -96,7 +96,11 @@ export type PushedAuthorizationRequest =
 export interface RequestObjectVerifierOptions {
   /** This authorization server's issuer identifier (RFC 8414 `issuer`): the `aud` a request object must carry. */
   issuer: string;
-  /** Looks a client up by `client_id`; `undefined` when there is no such client. */
+  /**
+   * Looks a client up by `client_id`; `undefined` when there is no such client. It is waited for
+   * at most `storeTimeout` milliseconds: a lookup that does not answer in time is refused with
+   * `temporarily_unavailable` (503), one that throws with `server_error` (500); neither is redirected.
+   */
   getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
   /** The server's private keys for nested (encrypted) request objects. Without them, encrypted objects are refused. */
   decryptionKeys?: { keys: JWK[] } | undefined;
@@ -149,8 +153,8 @@ export interface RequestObjectVerifierOptions {
    */
   replayStore?: ReplayStore | undefined;
   /**
-   * Milliseconds to wait for the replay store and the PAR store ({@link pushedAuthorizationRequests})
-   * on each call. A store that throws or does not answer in time fails the request at once with
+   * Milliseconds to wait for the replay store, the PAR store ({@link pushedAuthorizationRequests})
+   * and {@link getClient} on each call. A store that throws or does not answer in time fails the request at once with
    * `temporarily_unavailable` (503): nothing is accepted because a store could not be asked.
    * @default 1000
    */

@@ -2,7 +2,7 @@ import { assemble, copyParameters, queryParameters } from './assemble.js';
 import { checkClaims } from './claims.js';
 import { resolveConfig, type Config } from './config.js';
 import { unwrap } from './decrypt.js';
-import { AuthorizationRequestError, preview, refuse } from './errors.js';
+import { AuthorizationRequestError, refuse } from './errors.js';
 import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
 import { resolve } from './resolve.js';
 import type { RequestObjectVerifierOptions, VerifiedAuthorizationRequest } from './types.js';
@@ -70,15 +70,6 @@ export class RequestObjectVerifier {
     const cfg = this.#cfg;
     const resolved = await resolve(input, cfg);
     const { clientId, client, query } = resolved;
-
-    // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
-    // mode: a JAR server ignores the query's copies, but a merge or a later step might not.
-    for (const [name, values] of query) {
-      if (values.length > 1 && name !== 'resource') {
-        throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
-      }
-      if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
-    }
 
     if (resolved.object === undefined) {
       if (resolved.pushedParameters) {

@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
 import { OAuthJarError } from '../../src/errors.js';
-import { ClientMetadataError, MemoryReplayStore, validateClientMetadata } from '../../src/server.js';
-import { CLIENT_ID, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { ClientMetadataError, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
+import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
 beforeAll(async () => {
@@ -143,5 +143,63 @@ describe('a request object without exp is refused', () => {
   it('an object with exp still passes', async () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     await expect(makeVerifier(keys).verify(query({ client_id: CLIENT_ID, request: jws }))).resolves.toMatchObject({ clientId: CLIENT_ID });
+  });
+});
+
+const withProto = (q: URLSearchParams) => (q.append('__proto__', 'x'), q);
+
+describe('repeated and __proto__ parameters are refused before any store, lookup or fetch', () => {
+  const spies = () => {
+    const calls = { getClient: 0, par: 0, fetch: 0 };
+    const verifier = new RequestObjectVerifier({
+      issuer: ISSUER,
+      getClient: (id) => {
+        calls.getClient++;
+        return id === CLIENT_ID ? clientFor(keys, { request_uris: ['https://c.example/ro/'] }) : undefined;
+      },
+      pushedAuthorizationRequests: async () => {
+        calls.par++;
+        return { parameters: { response_type: 'code' } };
+      },
+      // a spy: nothing can leave the machine even if the check were missing
+      requestUri: {
+        fetch: async () => {
+          calls.fetch++;
+          return new Response('x', { status: 500 });
+        },
+      },
+      now: () => NOW,
+    });
+    return { calls, verifier };
+  };
+
+  it.each([
+    ['a repeated parameter with a PAR request_uri', query({ client_id: CLIENT_ID, request_uri: `${PAR_URN_PREFIX}abc`, scope: ['a', 'b'] })],
+    ['a __proto__ parameter with a PAR request_uri', withProto(query({ client_id: CLIENT_ID, request_uri: `${PAR_URN_PREFIX}abc` }))],
+    ['a repeated parameter with a fetched request_uri', query({ client_id: CLIENT_ID, request_uri: 'https://c.example/ro/1', state: ['a', 'b'] })],
+    ['a __proto__ parameter with a fetched request_uri', withProto(query({ client_id: CLIENT_ID, request_uri: 'https://c.example/ro/1' }))],
+  ])('%s: invalid_request, nothing consulted', async (_, q) => {
+    const { calls, verifier } = spies();
+    const err = await refusal(verifier, q);
+    expect([err.error, err.check, err.redirectable]).toEqual(['invalid_request', 'repeated_parameter', false]);
+    expect(calls).toEqual({ getClient: 0, par: 0, fetch: 0 });
+  });
+});
+
+describe('getClient has a deadline', () => {
+  it('a getClient that never answers: temporarily_unavailable (503), internal, within storeTimeout', async () => {
+    const verifier = new RequestObjectVerifier({ issuer: ISSUER, getClient: () => new Promise(() => {}), storeTimeout: 200, now: () => NOW });
+    const t0 = performance.now();
+    const err = await refusal(verifier, query({ client_id: CLIENT_ID, request: await sign(claims(), keys.es256.privateKey) }));
+    expect([err.error, err.status, err.check, err.redirectable]).toEqual(['temporarily_unavailable', 503, 'internal', false]);
+    expect(err.error_description).toBe('the client could not be looked up');
+    // generous margin on a loaded machine; without a deadline the call never settles at all
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('a getClient that throws stays server_error (500)', async () => {
+    const verifier = new RequestObjectVerifier({ issuer: ISSUER, getClient: async () => { throw new Error('db down'); }, now: () => NOW });
+    const err = await refusal(verifier, query({ client_id: CLIENT_ID, request: 'x.y.z' }));
+    expect([err.error, err.status, err.check]).toEqual(['server_error', 500, 'internal']);
   });
 });
