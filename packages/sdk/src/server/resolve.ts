@@ -69,22 +69,30 @@ function single(query: Query, name: string): string | undefined {
   return values[0];
 }
 
-// What follows a registered prefix must stay below it for the host too: an encoded `/` or `\`, a
-// raw `\`, or an encoded dot (`%2e%2e`, `.%2E`) is a way out on servers that decode before routing.
-const ESCAPES = /%2f|%5c|\\|%2e/i;
-const escapes = (rest: string) => ESCAPES.test(rest.replace(/[?#].*$/, ''));
+// What follows a registered prefix must stay below it for the host too, whatever the host
+// decodes or rewrites before routing. So its path is held to an allow-list (RFC 3986 §3.3 pchar
+// without `%` and `;`): no percent-encoding at all (`%2e%2e`, `%252e`, overlong UTF-8 `%c0%ae`),
+// no `;` (`..;/` path parameters), no `\`, and no `.` or `..` segment. The query is not routed, so
+// it is left as the URL parser encoded it.
+const SUFFIX_PATH = /^[A-Za-z0-9._~!$&'()*+,=:@/-]*$/;
+function staysBelow(rest: string): boolean {
+  const path = rest.replace(/\?.*$/, '');
+  return SUFFIX_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
+}
 
 /**
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
  * fragment ignored, or a registered value ending in `/` that prefixes it. Both sides are compared
- * after URL normalization, so `..` segments cannot climb out of a registered prefix; a path below
- * the prefix that holds an encoded `/` or `\` or an encoded dot (`..%2F`, `%2e%2e`) is no match.
+ * after URL normalization, so `..` segments cannot climb out of a registered prefix. The path below
+ * a prefix may hold only unreserved characters, sub-delimiters other than `;`, `:`, `@` and `/`:
+ * no percent-encoding (`..%2F`, `%2e%2e`, `%252e`), no `;` (`..;/`), no `.` or `..` segment.
  *
  * @example
  * ```ts
  * matchesRegisteredRequestUri('https://c.example/ro/abc#x', ['https://c.example/ro/']); // true
  * matchesRegisteredRequestUri('https://c.example/ro/../admin', ['https://c.example/ro/']); // false
  * matchesRegisteredRequestUri('https://c.example/ro/..%2Fadmin', ['https://c.example/ro/']); // false
+ * matchesRegisteredRequestUri('https://c.example/ro/..;/admin', ['https://c.example/ro/']); // false
  * ```
  */
 export function matchesRegisteredRequestUri(uri: string, registered: unknown): boolean {
@@ -108,7 +116,7 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
       continue;
     }
     if (target === reg) return true;
-    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && !escapes(target.slice(reg.length))) return true;
+    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && staysBelow(target.slice(reg.length))) return true;
   }
   return false;
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
 import { OAuthJarError } from '../../src/errors.js';
-import { ClientMetadataError, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
+import { ClientMetadataError, matchesRegisteredRequestUri, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
 import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
@@ -201,5 +201,30 @@ describe('getClient has a deadline', () => {
     const verifier = new RequestObjectVerifier({ issuer: ISSUER, getClient: async () => { throw new Error('db down'); }, now: () => NOW });
     const err = await refusal(verifier, query({ client_id: CLIENT_ID, request: 'x.y.z' }));
     expect([err.error, err.status, err.check]).toEqual(['server_error', 500, 'internal']);
+  });
+});
+
+describe('registered request_uris prefixes: the rest of the path stays below the prefix', () => {
+  const reg = ['https://c.example/ro/'];
+  it.each([
+    'https://c.example/ro/..;/admin',
+    'https://c.example/ro/%252e%252e%252fadmin',
+    'https://c.example/ro/%c0%ae%c0%ae/admin',
+    'https://c.example/ro/%E2%80%A5/admin',
+    'https://c.example/ro/x/..%00/',
+    'https://c.example/ro/%2e%2e/admin',
+    'https://c.example/ro/..%5cadmin',
+    'https://c.example/ro/%41',
+  ])('%s does not match', (uri) => {
+    expect(matchesRegisteredRequestUri(uri, reg)).toBe(false);
+  });
+  it.each([
+    'https://c.example/ro/x',
+    'https://c.example/ro/a/b-c_d.e~f',
+    'https://c.example/ro/x?y=%2e%2e',
+    'https://c.example/ro/x#frag',
+    'https://C.EXAMPLE/ro/x',
+  ])('%s matches', (uri) => {
+    expect(matchesRegisteredRequestUri(uri, reg)).toBe(true);
   });
 });
