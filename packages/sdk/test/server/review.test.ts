@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
+import { isPrivateHost } from '../../src/http/address.js';
 import { OAuthJarError } from '../../src/errors.js';
 import { ClientMetadataError, matchesRegisteredRequestUri, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
 import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
@@ -226,5 +227,14 @@ describe('registered request_uris prefixes: the rest of the path stays below the
     'https://C.EXAMPLE/ro/x',
   ])('%s matches', (uri) => {
     expect(matchesRegisteredRequestUri(uri, reg)).toBe(true);
+  });
+});
+
+describe('isPrivateHost: trailing dots, empty labels, SRv6', () => {
+  it.each(['localhost.', 'localhost..', 'a.localhost...', 'example..com', '.example.com', '[5f00::1]', '5f00:1234::1'])('%s is refused', (host) => {
+    expect(isPrivateHost(host)).toBe(true);
+  });
+  it.each(['example.com', 'example.com.', '[2606:4700::1]'])('%s is not', (host) => {
+    expect(isPrivateHost(host)).toBe(false);
   });
 });
