@@ -4,6 +4,7 @@ import { resolveConfig, type Config } from './config.js';
 import { unwrap } from './decrypt.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
 import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
+import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 import { resolve } from './resolve.js';
 import type { RequestObjectVerifierOptions, VerifiedAuthorizationRequest } from './types.js';
 import { verifySignature } from './verify.js';
@@ -80,6 +81,15 @@ export class RequestObjectVerifier {
         }
         if (Object.hasOwn(resolved.pushedParameters, '__proto__')) {
           throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+        }
+        // The same depth and __proto__ rules as a request object's claims, at every level.
+        const issue = jsonIssue(resolved.pushedParameters);
+        if (issue === 'depth') throw refuse('invalid_request', 'claim_type', `the pushed parameters are nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (issue === 'proto') throw refuse('invalid_request', 'claim_type', 'a pushed parameter holds a member named __proto__');
+        // RFC 9126 §4: the request_uri is bound to the client that pushed it.
+        const storedClientId = resolved.pushedParameters.client_id;
+        if (storedClientId !== undefined && storedClientId !== clientId) {
+          throw refuse('invalid_request_uri', 'request_uri', 'the request_uri was pushed by another client (RFC 9126 §4)');
         }
         return { clientId, client, parameters: copyParameters(resolved.pushedParameters), requestObject: undefined };
       }

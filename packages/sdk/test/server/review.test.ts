@@ -8,7 +8,7 @@ import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/c
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
 import { isPrivateHost } from '../../src/http/address.js';
 import { OAuthJarError } from '../../src/errors.js';
-import { ClientMetadataError, matchesRegisteredRequestUri, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
+import { ClientMetadataError, matchesRegisteredRequestUri, MAX_JSON_DEPTH, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
 import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
@@ -236,5 +236,31 @@ describe('isPrivateHost: trailing dots, empty labels, SRv6', () => {
   });
   it.each(['example.com', 'example.com.', '[2606:4700::1]'])('%s is not', (host) => {
     expect(isPrivateHost(host)).toBe(false);
+  });
+});
+
+describe('stored PAR parameters get the request object checks', () => {
+  const verifierWith = (parameters: Record<string, unknown>) =>
+    makeVerifier(keys, { pushedAuthorizationRequests: async () => ({ parameters }) });
+  const par = query({ client_id: CLIENT_ID, request_uri: `${PAR_URN_PREFIX}abc` });
+  const deep = (n: number): unknown => (n === 0 ? 1 : [deep(n - 1)]);
+
+  it('nested deeper than MAX_JSON_DEPTH: invalid_request', async () => {
+    const err = await refusal(verifierWith({ client_id: CLIENT_ID, claims: deep(MAX_JSON_DEPTH + 1) }), par);
+    expect([err.error, err.check]).toEqual(['invalid_request', 'claim_type']);
+  });
+
+  it('a nested __proto__ member: invalid_request', async () => {
+    const err = await refusal(verifierWith(JSON.parse(`{"client_id":"${CLIENT_ID}","claims":{"__proto__":{"x":1}}}`)), par);
+    expect([err.error, err.check]).toEqual(['invalid_request', 'claim_type']);
+  });
+
+  it('a stored client_id of another client: invalid_request_uri', async () => {
+    const err = await refusal(verifierWith({ client_id: 'client-2', response_type: 'code' }), par);
+    expect([err.error, err.check]).toEqual(['invalid_request_uri', 'request_uri']);
+  });
+
+  it('the presenting client\'s own parameters pass', async () => {
+    await expect(verifierWith({ client_id: CLIENT_ID, response_type: 'code' }).verify(par)).resolves.toMatchObject({ clientId: CLIENT_ID });
   });
 });
