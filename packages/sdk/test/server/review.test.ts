@@ -8,7 +8,7 @@ import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/c
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
 import { isPrivateHost } from '../../src/http/address.js';
 import { OAuthJarError } from '../../src/errors.js';
-import { ClientMetadataError, matchesRegisteredRequestUri, MAX_JSON_DEPTH, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
+import { AuthorizationRequestError, authorizationErrorResponse, ClientMetadataError, matchesRegisteredRequestUri, MAX_JSON_DEPTH, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
 import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
 
 let keys: Keys;
@@ -262,5 +262,23 @@ describe('stored PAR parameters get the request object checks', () => {
 
   it('the presenting client\'s own parameters pass', async () => {
     await expect(verifierWith({ client_id: CLIENT_ID, response_type: 'code' }).verify(par)).resolves.toMatchObject({ clientId: CLIENT_ID });
+  });
+});
+
+describe('error redirects: browser-handled schemes', () => {
+  const err = () => new AuthorizationRequestError('invalid_request_object', 'signature', 'the signature does not verify with the client keys');
+  it.each([
+    'intent://cb#Intent;scheme=https;package=com.evil;S.browser_fallback_url=https%3A%2F%2Fevil.example;end',
+    'INTENT://cb',
+    'chrome-extension://abcdef/cb',
+    'moz-extension://abcdef/cb',
+    'jar:https://c.example/a.jar!/cb',
+  ])('%s → the direct 400, no Location', async (redirectUri) => {
+    const res = authorizationErrorResponse(err(), { redirectUri, state: 's' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+  });
+  it('a custom scheme with an authority is still redirected to', () => {
+    expect(authorizationErrorResponse(err(), { redirectUri: 'myapp://callback' }).headers.get('location')).toMatch(/^myapp:\/\/callback\?/);
   });
 });
