@@ -154,7 +154,7 @@ export interface RequestObjectVerifierOptions {
   replayStore?: ReplayStore | undefined;
   /**
    * Milliseconds to wait for the replay store, the PAR store ({@link pushedAuthorizationRequests})
-   * and {@link getClient} on each call. A store that throws or does not answer in time fails the request at once with
+   * and `getClient` on each call. A store that throws or does not answer in time fails the request at once with
    * `temporarily_unavailable` (503): nothing is accepted because a store could not be asked.
    * @default 1000
    */
