@@ -8,9 +8,10 @@ import {
   type JWTVerifyGetKey,
   UnsecuredJWT,
 } from 'jose';
+import { clientKeySetIssue, MAX_KEY_CANDIDATES } from './algorithms.js';
 
 /** Why jose refused a JWS, in the verifier's terms. */
-export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'time' | 'header' | 'malformed';
+export type JwsFailureKind = 'key' | 'keys_unavailable' | 'kid_required' | 'signature' | 'time' | 'header' | 'malformed';
 
 /** A jose failure, classified. The jose error is the `cause`. */
 export class JwsFailure extends Error {
@@ -28,14 +29,22 @@ const localSets = new WeakMap<object, JWTVerifyGetKey>();
 const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
 
+/** A client's key set that {@link clientKeySetIssue} refuses (too many keys, an unfit RSA key). */
+export class KeySetRefused extends Error {}
+
 /**
  * A client's registered `jwks` as a key resolver, built once per JWKS object (do expensive work
  * once). The resolver picks keys by `kid` and by the key type that `alg` needs; header
- * `jwk`/`jku`/`x5u`/`x5c` are never consulted.
+ * `jwk`/`jku`/`x5u`/`x5c` are never consulted. Throws {@link KeySetRefused} for a set that
+ * {@link clientKeySetIssue} refuses.
  */
 export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
   let set = localSets.get(jwks);
-  if (!set) localSets.set(jwks, (set = createLocalJWKSet(jwks)));
+  if (!set) {
+    const issue = clientKeySetIssue(jwks);
+    if (issue) throw new KeySetRefused(issue);
+    localSets.set(jwks, (set = createLocalJWKSet(jwks)));
+  }
   return set;
 }
 
@@ -128,6 +137,9 @@ export class RemoteKeySets {
     const pending = Promise.resolve().then(async () => {
       try {
         const jwks = await this.#opts.load(uri);
+        // The same key-shape rules as a registered `jwks`, before jose imports anything.
+        const issue = clientKeySetIssue(jwks);
+        if (issue) throw new KeySetRefused(issue);
         entry.set = createLocalJWKSet(jwks as JSONWebKeySet);
         entry.loadedAt = this.#opts.now();
         entry.error = undefined;
@@ -188,8 +200,13 @@ export async function verifyJws(
     return { header: protectedHeader, claims: payload };
   } catch (err) {
     if (err instanceof errors.JWKSMultipleMatchingKeys) {
-      // No `kid` and several registered keys fit the alg: try each (jose leaves this to the caller).
+      // No `kid` and several registered keys fit the alg: try a few (jose leaves this to the caller).
+      // Each try costs a key import and a verification, so a client with many keys must name one.
+      let tried = 0;
       for await (const candidate of err) {
+        if (tried++ === MAX_KEY_CANDIDATES) {
+          throw new JwsFailure('kid_required', `more than ${MAX_KEY_CANDIDATES} registered keys fit the alg and the header names no kid`, err);
+        }
         try {
           const { protectedHeader, payload } = await jwtVerify(jws, candidate, opts);
           return { header: protectedHeader, claims: payload };

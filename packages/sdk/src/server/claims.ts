@@ -65,6 +65,10 @@ export async function checkClaims(
   const exp = claims.exp as number | undefined;
   const nbf = claims.nbf as number | undefined;
   const iat = claims.iat as number | undefined;
+  // Without exp an object could be replayed for ever, and a replay store could never forget its
+  // jti. FAPI 1.0 Advanced §5.2.2-13 and FAPI 2.0 Message Signing require exp; the builder sets it.
+  // (Under fapi2 the profile check below refuses it, naming the profile.)
+  if (exp === undefined && !cfg.fapi) throw refuse('invalid_request_object', 'time', 'the request object has no exp claim');
   if (exp !== undefined && exp <= now - cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object has expired');
   // Under fapi2 futureTolerance is clockTolerance clamped to 10–60 s (FAPI 2.0 Security Profile §5.3.2.1 item 13).
   if (nbf !== undefined && nbf > now + cfg.futureTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');

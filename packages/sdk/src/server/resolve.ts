@@ -1,3 +1,4 @@
+import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { GuardedFetcher } from '../http/guard.js';
@@ -68,22 +69,30 @@ function single(query: Query, name: string): string | undefined {
   return values[0];
 }
 
-// What follows a registered prefix must stay below it for the host too: an encoded `/` or `\`, a
-// raw `\`, or an encoded dot (`%2e%2e`, `.%2E`) is a way out on servers that decode before routing.
-const ESCAPES = /%2f|%5c|\\|%2e/i;
-const escapes = (rest: string) => ESCAPES.test(rest.replace(/[?#].*$/, ''));
+// What follows a registered prefix must stay below it for the host too, whatever the host
+// decodes or rewrites before routing. So its path is held to an allow-list (RFC 3986 §3.3 pchar
+// without `%` and `;`): no percent-encoding at all (`%2e%2e`, `%252e`, overlong UTF-8 `%c0%ae`),
+// no `;` (`..;/` path parameters), no `\`, and no `.` or `..` segment. The query is not routed, so
+// it is left as the URL parser encoded it.
+const SUFFIX_PATH = /^[A-Za-z0-9._~!$&'()*+,=:@/-]*$/;
+function staysBelow(rest: string): boolean {
+  const path = rest.replace(/\?.*$/, '');
+  return SUFFIX_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
+}
 
 /**
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
  * fragment ignored, or a registered value ending in `/` that prefixes it. Both sides are compared
- * after URL normalization, so `..` segments cannot climb out of a registered prefix; a path below
- * the prefix that holds an encoded `/` or `\` or an encoded dot (`..%2F`, `%2e%2e`) is no match.
+ * after URL normalization, so `..` segments cannot climb out of a registered prefix. The path below
+ * a prefix may hold only unreserved characters, sub-delimiters other than `;`, `:`, `@` and `/`:
+ * no percent-encoding (`..%2F`, `%2e%2e`, `%252e`), no `;` (`..;/`), no `.` or `..` segment.
  *
  * @example
  * ```ts
  * matchesRegisteredRequestUri('https://c.example/ro/abc#x', ['https://c.example/ro/']); // true
  * matchesRegisteredRequestUri('https://c.example/ro/../admin', ['https://c.example/ro/']); // false
  * matchesRegisteredRequestUri('https://c.example/ro/..%2Fadmin', ['https://c.example/ro/']); // false
+ * matchesRegisteredRequestUri('https://c.example/ro/..;/admin', ['https://c.example/ro/']); // false
  * ```
  */
 export function matchesRegisteredRequestUri(uri: string, registered: unknown): boolean {
@@ -107,7 +116,7 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
       continue;
     }
     if (target === reg) return true;
-    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && !escapes(target.slice(reg.length))) return true;
+    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && staysBelow(target.slice(reg.length))) return true;
   }
   return false;
 }
@@ -119,6 +128,15 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   const clientId = single(query, 'client_id');
   const request = single(query, 'request');
   const requestUri = single(query, 'request_uri');
+  // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
+  // mode: a JAR server ignores the query's copies, but a merge or a later step might not. Checked
+  // here, before the client lookup, the one-time PAR request_uri or a fetch is spent on the request.
+  for (const [name, values] of query) {
+    if (values.length > 1 && name !== 'resource') {
+      throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
+    }
+    if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+  }
 
   // 1: the client, before anything that could lead to a redirect (RFC 6749 §4.1.2.1).
   if (clientId === undefined || clientId === '') {
@@ -126,8 +144,12 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   }
   let client: ClientMetadata | undefined;
   try {
-    client = await cfg.getClient(clientId);
+    client = await withDeadline(() => cfg.getClient(clientId), cfg.storeTimeout, 'getClient');
   } catch (cause) {
+    // A lookup that does not answer in time fails closed at once, like the stores; one that throws is a server error.
+    if (cause instanceof OAuthJarError && cause.code === 'ERR_TIMEOUT') {
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the client could not be looked up', { cause });
+    }
     throw new AuthorizationRequestError('server_error', 'internal', 'the client could not be looked up', { cause });
   }
   if (client === undefined || client === null || typeof client !== 'object') {

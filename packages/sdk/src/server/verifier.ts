@@ -2,8 +2,9 @@ import { assemble, copyParameters, queryParameters } from './assemble.js';
 import { checkClaims } from './claims.js';
 import { resolveConfig, type Config } from './config.js';
 import { unwrap } from './decrypt.js';
-import { AuthorizationRequestError, preview, refuse } from './errors.js';
+import { AuthorizationRequestError, refuse } from './errors.js';
 import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
+import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 import { resolve, toQuery } from './resolve.js';
 import { typeParameters } from './parameters.js';
 import { errorRedirect, registeredRedirectUri } from './redirect.js';
@@ -109,15 +110,6 @@ export class RequestObjectVerifier {
     const resolved = await resolve(input, { ...cfg, getClient });
     const { clientId, client, query } = resolved;
 
-    // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
-    // mode: a JAR server ignores the query's copies, but a merge or a later step might not.
-    for (const [name, values] of query) {
-      if (values.length > 1 && name !== 'resource') {
-        throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
-      }
-      if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
-    }
-
     if (resolved.object === undefined) {
       if (resolved.pushedParameters) {
         // RFC 9101 §10.5: stored parameters carry no signature; where one is required they count
@@ -127,6 +119,15 @@ export class RequestObjectVerifier {
         }
         if (Object.hasOwn(resolved.pushedParameters, '__proto__')) {
           throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+        }
+        // The same depth and __proto__ rules as a request object's claims, at every level.
+        const issue = jsonIssue(resolved.pushedParameters);
+        if (issue === 'depth') throw refuse('invalid_request', 'claim_type', `the pushed parameters are nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (issue === 'proto') throw refuse('invalid_request', 'claim_type', 'a pushed parameter holds a member named __proto__');
+        // RFC 9126 §4: the request_uri is bound to the client that pushed it.
+        const storedClientId = resolved.pushedParameters.client_id;
+        if (storedClientId !== undefined && storedClientId !== clientId) {
+          throw refuse('invalid_request_uri', 'request_uri', 'the request_uri was pushed by another client (RFC 9126 §4)');
         }
         return { clientId, client, parameters: copyParameters(resolved.pushedParameters), requestObject: undefined };
       }

@@ -28,6 +28,7 @@ function clientKey(alg: string, client: ClientMetadata, cfg: Config): Verificati
     if (client.jwks !== undefined) return localKeySet(client.jwks);
     if (typeof client.jwks_uri === 'string') return cfg.keySets.resolver(client.jwks_uri);
   } catch (cause) {
+    // Also a key set over the size cap or with an unfit RSA key (crypto/algorithms.ts).
     throw refuse('invalid_request_object', 'key', 'the client\'s registered key set is malformed', cause);
   }
   throw refuse('invalid_request_object', 'key', `${alg} needs the client's public keys, and the client registered neither jwks nor jwks_uri`);
@@ -36,6 +37,7 @@ function clientKey(alg: string, client: ClientMetadata, cfg: Config): Verificati
 const KIND_TO_CHECK: Record<JwsFailure['kind'], VerificationCheck> = {
   key: 'key',
   keys_unavailable: 'key',
+  kid_required: 'key',
   signature: 'signature',
   time: 'time',
   header: 'header',
@@ -47,6 +49,7 @@ const KIND_TO_TEXT: Record<JwsFailure['kind'], string> = {
   key: 'no registered key of the client fits the header kid and alg',
   // One text whatever the network did (RFC 9101 §10.4): closed port, non-200, non-JSON, timeout.
   keys_unavailable: 'the client\'s keys could not be fetched',
+  kid_required: 'several registered keys of the client fit the alg: the JWS header must name one with kid',
   signature: 'the signature does not verify with the client keys',
   time: 'the request object is not valid at this time (exp, nbf or iat)',
   header: 'the JWS header is not acceptable',
