@@ -15,7 +15,10 @@ export type {
 } from './server/types.js';
 export { AuthorizationRequestError, MAX_ERROR_DESCRIPTION_LENGTH } from './server/errors.js';
 export { MAX_JSON_DEPTH } from './server/json.js';
-export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';
+export type { AuthorizationErrorCode, VerificationCheck, VerificationStepRecord } from './server/errors.js';
+export { VERIFICATION_STEPS } from './server/pipeline.js';
+export type { VerificationStepDescription, VerificationStepName } from './server/pipeline.js';
+export type { VerifyOptions } from './server/verifier.js';
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';
 export { MemoryReplayStore } from './server/replay.js';

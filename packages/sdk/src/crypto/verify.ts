@@ -1,16 +1,18 @@
 import {
+  compactVerify,
   createLocalJWKSet,
+  decodeProtectedHeader,
   errors,
-  jwtVerify,
+  type CompactJWSHeaderParameters,
   type JSONWebKeySet,
-  type JWTHeaderParameters,
+  type JWSHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
-  UnsecuredJWT,
+  decodeJwt,
 } from 'jose';
 
 /** Why jose refused a JWS, in the verifier's terms. */
-export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'time' | 'header' | 'malformed';
+export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'header' | 'malformed';
 
 /** A jose failure, classified. The jose error is the `cause`. */
 export class JwsFailure extends Error {
@@ -27,6 +29,7 @@ export type VerificationKey = JWTVerifyGetKey | CryptoKey;
 const localSets = new WeakMap<object, JWTVerifyGetKey>();
 const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * A client's registered `jwks` as a key resolver, built once per JWKS object (do expensive work
@@ -166,52 +169,80 @@ export function secretKey(secret: string, alg: string): Promise<CryptoKey> {
 export interface VerifyJwsOptions {
   /** The algorithms accepted for this client: always passed to jose. */
   algorithms: string[];
-  /** Seconds of leeway for `exp` / `nbf`. */
-  clockTolerance: number;
-  /** The verifier's clock. */
-  currentDate: Date;
 }
 
 /**
- * Verifies a compact JWS request object with jose's `jwtVerify` (signature, `alg` allow-list,
- * `crit`, `b64`, `exp`/`nbf`/`iat` types and times) and returns its header and claims. Every jose
- * failure becomes a {@link JwsFailure}.
+ * The client's keys that may have made `jws`: the one key for HS*, else what the key set holds
+ * for the header's `kid` and `alg` (several when there is no `kid`). A `jwks_uri` is fetched here.
  */
-export async function verifyJws(
-  jws: string,
-  key: VerificationKey,
-  options: VerifyJwsOptions,
-): Promise<{ header: JWTHeaderParameters; claims: JWTPayload }> {
-  const opts = { algorithms: options.algorithms, clockTolerance: options.clockTolerance, currentDate: options.currentDate };
+export async function resolveKeys(jws: string, key: VerificationKey): Promise<CryptoKey[]> {
+  if (typeof key !== 'function') return [key];
+  const [protectedPart = '', payload = '', signature = ''] = jws.split('.');
   try {
-    const { protectedHeader, payload } = await jwtVerify(jws, key as JWTVerifyGetKey, opts);
-    return { header: protectedHeader, claims: payload };
+    const header = decodeProtectedHeader(jws) as CompactJWSHeaderParameters;
+    return [(await key(header, { protected: protectedPart, payload, signature })) as CryptoKey];
   } catch (err) {
     if (err instanceof errors.JWKSMultipleMatchingKeys) {
-      // No `kid` and several registered keys fit the alg: try each (jose leaves this to the caller).
-      for await (const candidate of err) {
-        try {
-          const { protectedHeader, payload } = await jwtVerify(jws, candidate, opts);
-          return { header: protectedHeader, claims: payload };
-        } catch (inner) {
-          if (inner instanceof errors.JWSSignatureVerificationFailed) continue;
-          throw classify(inner);
-        }
-      }
-      throw new JwsFailure('signature', 'the signature does not verify with any of the client\'s keys', err);
+      // No `kid` and several registered keys fit the alg: each is tried (jose leaves this to the caller).
+      const keys: CryptoKey[] = [];
+      for await (const candidate of err) keys.push(candidate as CryptoKey);
+      return keys;
     }
     throw classify(err);
   }
 }
 
 /**
- * Decodes an unsigned (`alg: none`) JWT and checks its time claims, for servers that explicitly
- * accept unsigned request objects (OIDC Core §6.1). Nothing about its sender is proven.
+ * Verifies the signature of `jws` with the first of `keys` that fits (jose's `compactVerify`,
+ * `algorithms` always passed) and returns its header and claims. The time claims are not judged
+ * here: the verifier applies them once, with its own clock and leeways.
  */
-export function decodeUnsigned(jwt: string, options: Omit<VerifyJwsOptions, 'algorithms'>): { header: Record<string, unknown>; claims: JWTPayload } {
+export async function verifyJws(
+  jws: string,
+  keys: readonly CryptoKey[],
+  options: VerifyJwsOptions,
+): Promise<{ header: JWSHeaderParameters; claims: JWTPayload }> {
+  let last: unknown;
+  for (const key of keys) {
+    try {
+      const { protectedHeader, payload } = await compactVerify(jws, key, { algorithms: options.algorithms });
+      return { header: protectedHeader, claims: parseClaims(payload) };
+    } catch (err) {
+      if (err instanceof JwsFailure) throw err;
+      last = err;
+      if (err instanceof errors.JWSSignatureVerificationFailed) continue;
+      throw classify(err);
+    }
+  }
+  throw keys.length > 1
+    ? new JwsFailure('signature', 'the signature does not verify with any of the client\'s keys', last)
+    : classify(last);
+}
+
+function parseClaims(payload: Uint8Array): JWTPayload {
+  let claims: unknown;
   try {
-    const { header, payload } = UnsecuredJWT.decode(jwt, { clockTolerance: options.clockTolerance, currentDate: options.currentDate });
-    return { header: header as Record<string, unknown>, claims: payload };
+    claims = JSON.parse(decoder.decode(payload));
+  } catch (cause) {
+    throw new JwsFailure('malformed', 'the JWT claims set is not JSON', cause);
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    throw new JwsFailure('malformed', 'the JWT claims set is not a JSON object', undefined);
+  }
+  return claims as JWTPayload;
+}
+
+/**
+ * Decodes an unsigned (`alg: none`) JWT, for servers that explicitly accept unsigned request
+ * objects (OIDC Core §6.1). Nothing about its sender is proven; the time claims are judged by the
+ * verifier, as for signed objects.
+ */
+export function decodeUnsigned(jwt: string): { header: Record<string, unknown>; claims: JWTPayload } {
+  try {
+    const header = decodeProtectedHeader(jwt) as Record<string, unknown>;
+    // RFC 7519 §6.1: an unsecured JWT has alg "none" and an empty signature.
+    if (header.alg !== 'none' || !jwt.endsWith('.')) throw new errors.JWTInvalid('not an unsecured JWT');
+    return { header, claims: decodeJwt(jwt) };
   } catch (err) {
     throw classify(err);
   }
@@ -227,9 +258,6 @@ function classify(err: unknown): JwsFailure {
   if (err instanceof KeySetUnavailable) {
     // The same words whatever the network did (RFC 9101 §10.4): the detail stays in `cause`.
     return new JwsFailure('keys_unavailable', err.message, err);
-  }
-  if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
-    return new JwsFailure('time', (err as Error).message, err);
   }
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
     return new JwsFailure('header', (err as Error).message, err);

@@ -1,4 +1,4 @@
-import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
+import { CONTENT_ENCRYPTION_ALGS, FAPI2_SIGNING_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
 import { decryptionCandidates } from '../crypto/decrypt.js';
 import type { JWK } from '../crypto/types.js';
 import { storeTimeoutOption } from '../lib/deadline.js';
@@ -8,9 +8,6 @@ import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
-
-/** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519) only. */
-export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 
 /**
  * FAPI 2.0 Security Profile §5.3.2.1 item 13 (and its note): the server shall accept request objects whose `nbf` (and
