@@ -134,13 +134,6 @@ export const VERIFICATION_STEPS = [
     spec: 'RFC 9101 §6.2, RFC 7515 §5.2',
   },
   {
-    name: 'claim_type',
-    redirects: true,
-    checks: 'claims nest at most 32 levels, none is named __proto__; parameters have their JSON types',
-    errors: ['invalid_request_object'],
-    spec: 'RFC 9101 §4, OIDC Core §3.1.2.1',
-  },
-  {
     name: 'client_id_claim',
     redirects: true,
     checks: 'the client_id claim is present and identical to the query\'s',
@@ -154,6 +147,13 @@ export const VERIFICATION_STEPS = [
     checks: 'aud is this server\'s issuer, or an array containing it',
     errors: ['invalid_request_object'],
     spec: 'RFC 9101 §4, RFC 8414 §3.3',
+  },
+  {
+    name: 'claim_type',
+    redirects: true,
+    checks: 'claims nest at most 32 levels, none is named __proto__; parameters have their JSON types',
+    errors: ['invalid_request_object'],
+    spec: 'RFC 9101 §4, OIDC Core §3.1.2.1',
   },
   {
     name: 'time',

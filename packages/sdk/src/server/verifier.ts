@@ -159,10 +159,10 @@ const RUN: { readonly [K in VerificationStepName]: StepRun } = {
       s.claims = claims;
     },
   },
-  claim_type: { applies: has, run: (s) => checkClaimTypes(s.claims!) },
   client_id_claim: { applies: has, run: (s) => checkClientIdClaim(s.claims!, s.clientId!) },
   iss: { applies: has, run: (s) => checkIss(s.claims!, s.clientId!) },
   aud: { applies: has, run: (s) => checkAud(s.claims!, s.cfg) },
+  claim_type: { applies: has, run: (s) => checkClaimTypes(s.claims!) },
   time: { applies: has, run: (s) => checkTime(s.claims!, s.cfg) },
   replay: {
     applies: (s) => has(s) && s.cfg.replayStore !== undefined,
