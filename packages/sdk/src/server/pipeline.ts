@@ -117,7 +117,7 @@ export const VERIFICATION_STEPS = [
     redirects: true,
     checks: 'FAPI 2.0: alg PS256/ES256/EdDSA; exp and nbf, exp - nbf at most 60 minutes, nbf at most 60 minutes old; redirect_uri',
     errors: ['invalid_request_object'],
-    spec: 'FAPI 2.0 Message Signing §5.3.1, Security Profile §5.4',
+    spec: 'FAPI 2.0 Security Profile §5.4, FAPI 1.0 Advanced §5.2.2',
   },
   {
     name: 'key',
