@@ -22,9 +22,9 @@ const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v
 export function checkClaimTypes(claims: Record<string, unknown>): void {
   // Before anything serializes the claims: deep JSON breaks recursive code (JSON.stringify) later,
   // and a __proto__ member cannot be copied as data by Object.assign or a deep merge.
-  const issue = jsonIssue(claims);
-  if (issue === 'depth') throw refuse('invalid_request_object', 'claim_type', `the request object claims are nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (issue === 'proto') throw refuse('invalid_request_object', 'claim_type', 'the request object has a claim named __proto__');
+  const problem = jsonIssue(claims);
+  if (problem === 'depth') throw refuse('invalid_request_object', 'claim_type', `the request object claims are nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (problem === 'proto') throw refuse('invalid_request_object', 'claim_type', 'the request object has a claim named __proto__');
   for (const name of STRING_PARAMS) {
     if (claims[name] !== undefined && typeof claims[name] !== 'string') {
       throw refuse('invalid_request_object', 'claim_type', `the ${name} claim must be a string`);

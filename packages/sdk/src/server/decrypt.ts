@@ -36,9 +36,9 @@ export function headerOf(token: string, check: 'shape' | 'decrypt' = 'shape'): R
   } catch (cause) {
     throw refuse('invalid_request_object', check, 'the request object header is not a base64url-encoded JSON object', cause);
   }
-  const issue = jsonIssue(header);
-  if (issue === 'depth') throw refuse('invalid_request_object', check, `the request object header is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (issue === 'proto') throw refuse('invalid_request_object', check, 'the request object header has a __proto__ member');
+  const problem = jsonIssue(header);
+  if (problem === 'depth') throw refuse('invalid_request_object', check, `the request object header is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (problem === 'proto') throw refuse('invalid_request_object', check, 'the request object header has a __proto__ member');
   return header;
 }
 
