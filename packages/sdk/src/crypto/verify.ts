@@ -10,6 +10,7 @@ import {
   type JWTVerifyGetKey,
   decodeJwt,
 } from 'jose';
+import { Cache } from '../lib/cache.js';
 
 /** Why jose refused a JWS, in the verifier's terms. */
 export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'header' | 'malformed';
@@ -26,20 +27,40 @@ export class JwsFailure extends Error {
 /** A verification key: a key set resolver (local or remote JWKS) or an imported HMAC key. */
 export type VerificationKey = JWTVerifyGetKey | CryptoKey;
 
-const localSets = new WeakMap<object, JWTVerifyGetKey>();
-const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * A client's registered `jwks` as a key resolver, built once per JWKS object (do expensive work
- * once). The resolver picks keys by `kid` and by the key type that `alg` needs; header
- * `jwk`/`jku`/`x5u`/`x5c` are never consulted.
+ * A verifier's imported client keys, owned by that verifier (nothing is shared between verifiers):
+ * each registered `jwks` object as a key resolver, and each `client_secret` as an HMAC key per alg.
  */
-export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
-  let set = localSets.get(jwks);
-  if (!set) localSets.set(jwks, (set = createLocalJWKSet(jwks)));
-  return set;
+export class ClientKeyCache {
+  readonly #localSets = new WeakMap<object, JWTVerifyGetKey>();
+  // Bounded: rotated secrets must not accumulate for the life of the process.
+  readonly #secrets = new Cache<string, CryptoKey>({ max: 1024, ttl: Infinity });
+
+  /**
+   * A client's registered `jwks` as a key resolver, built once per JWKS object. The resolver picks
+   * keys by `kid` and by the key type that `alg` needs; header `jwk`/`jku`/`x5u`/`x5c` are never
+   * consulted.
+   */
+  localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
+    let set = this.#localSets.get(jwks);
+    if (!set) this.#localSets.set(jwks, (set = createLocalJWKSet(jwks)));
+    return set;
+  }
+
+  /**
+   * A client secret as an HMAC key for `alg` (HS256/384/512), imported once per secret and alg
+   * (OIDC Core §10.1: the key is the octets of the UTF-8 `client_secret`). Given the raw bytes, jose
+   * would import them again on every verification, which costs about as much as the HMAC itself.
+   * A failed import is not kept: the next call reports the same error afresh.
+   */
+  secretKey(secret: string, alg: string): Promise<CryptoKey> {
+    return this.#secrets.load(`${alg}:${secret}`, () =>
+      crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']),
+    );
+  }
 }
 
 /** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
@@ -145,25 +166,6 @@ export class RemoteKeySets {
     entry.pending = pending;
     return pending;
   }
-}
-
-/**
- * A client secret as an HMAC key for `alg` (HS256/384/512), imported once per secret and alg
- * (OIDC Core §10.1: the key is the octets of the UTF-8 `client_secret`). Given the raw bytes, jose
- * would import them again on every verification, which costs about as much as the HMAC itself.
- */
-export function secretKey(secret: string, alg: string): Promise<CryptoKey> {
-  const id = `${alg}:${secret}`;
-  let key = secrets.get(id);
-  if (!key) {
-    // bounded: rotated secrets must not accumulate for the life of the process
-    if (secrets.size >= 1024) secrets.clear();
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']);
-    // A failed import is not cached: the next call reports the same error afresh.
-    key.catch(() => secrets.delete(id));
-    secrets.set(id, key);
-  }
-  return key;
 }
 
 export interface VerifyJwsOptions {

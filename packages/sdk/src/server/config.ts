@@ -2,7 +2,7 @@ import { CONTENT_ENCRYPTION_ALGS, FAPI2_SIGNING_ALGS, KEY_MANAGEMENT_ALGS, SIGNI
 import { decryptionCandidates } from '../crypto/decrypt.js';
 import type { JWK } from '../crypto/types.js';
 import { storeTimeoutOption } from '../lib/deadline.js';
-import { RemoteKeySets } from '../crypto/verify.js';
+import { ClientKeyCache, RemoteKeySets } from '../crypto/verify.js';
 import { DEFAULT_COOLDOWN, createGuardedFetcher, type GuardedFetcher, type NetworkPolicy } from '../http/guard.js';
 import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
@@ -47,6 +47,8 @@ export interface Config {
   merge: boolean;
   /** This verifier's `jwks_uri` key sets, fetched through its own guarded fetcher. */
   keySets: RemoteKeySets;
+  /** The clients' registered jwks and secrets, imported once; owned by this verifier. */
+  clientKeys: ClientKeyCache;
   now: () => number;
 }
 
@@ -150,6 +152,7 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     allowUnsigned: options.allowUnsigned === true && !fapi,
     merge: options.mergeQueryParameters === true,
     keySets,
+    clientKeys: new ClientKeyCache(),
     now,
   };
 }

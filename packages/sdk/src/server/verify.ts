@@ -1,5 +1,5 @@
 import { isSigningAlg, sameAlg } from '../crypto/algorithms.js';
-import { decodeUnsigned, JwsFailure, localKeySet, resolveKeys, secretKey, verifyJws, type VerificationKey } from '../crypto/verify.js';
+import { decodeUnsigned, JwsFailure, resolveKeys, verifyJws, type VerificationKey } from '../crypto/verify.js';
 import type { Config } from './config.js';
 import { type AuthorizationRequestError, preview, refuse } from './errors.js';
 import type { ClientMetadata } from './types.js';
@@ -19,10 +19,10 @@ function clientKey(alg: string, client: ClientMetadata, cfg: Config): Verificati
     if (typeof client.client_secret !== 'string' || client.client_secret === '') {
       throw refuse('invalid_request_object', 'key', `${alg} needs the client's client_secret, and the client has none`);
     }
-    return secretKey(client.client_secret, alg);
+    return cfg.clientKeys.secretKey(client.client_secret, alg);
   }
   try {
-    if (client.jwks !== undefined) return localKeySet(client.jwks);
+    if (client.jwks !== undefined) return cfg.clientKeys.localKeySet(client.jwks);
     if (typeof client.jwks_uri === 'string') return cfg.keySets.resolver(client.jwks_uri);
   } catch (cause) {
     throw refuse('invalid_request_object', 'key', 'the client\'s registered key set is malformed', cause);
