@@ -64,7 +64,7 @@ export class ClientKeyCache {
 }
 
 /** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
-export class KeySetUnavailable extends Error {
+class KeySetUnavailable extends Error {
   constructor(cause: unknown) {
     super('the client\'s keys could not be fetched', { cause });
   }

@@ -14,7 +14,7 @@ const STRING_PARAMS = [
 ];
 
 /** The longest `jti` a replay store is asked to keep, in characters (UUIDs are 36, 256-bit base64url ids 43). */
-export const MAX_JTI_LENGTH = 256;
+const MAX_JTI_LENGTH = 256;
 
 const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 

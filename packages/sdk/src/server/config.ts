@@ -14,9 +14,9 @@ import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierO
  * `iat`) is up to 10 seconds in the future and shall reject those more than 60 seconds ahead.
  * Under `fapi2` the leeway for the future is therefore `clockTolerance` clamped to [10, 60].
  */
-export const FAPI2_MIN_FUTURE_LEEWAY = 10;
+const FAPI2_MIN_FUTURE_LEEWAY = 10;
 /** See {@link FAPI2_MIN_FUTURE_LEEWAY}. */
-export const FAPI2_MAX_FUTURE_LEEWAY = 60;
+const FAPI2_MAX_FUTURE_LEEWAY = 60;
 
 /** The verifier's options, validated once, with defaults filled in. */
 export interface Config {

@@ -29,7 +29,7 @@ export interface Unwrapped {
  * Reads a protected header; a header that does not decode, nests deeper than
  * {@link MAX_JSON_DEPTH} or has a `__proto__` member is a malformed request object.
  */
-export function headerOf(token: string, check: 'shape' | 'decrypt' = 'shape'): Record<string, unknown> {
+function headerOf(token: string, check: 'shape' | 'decrypt' = 'shape'): Record<string, unknown> {
   let header: Record<string, unknown>;
   try {
     header = unverifiedHeader(token) as Record<string, unknown>;

@@ -19,7 +19,7 @@ export const PAR_URN_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 export type Query = Map<string, string[]>;
 
 /** Accepts a `URLSearchParams`, or a plain object as Express' `req.query` / a parsed form body gives. */
-export function toQuery(input: unknown): Query {
+function toQuery(input: unknown): Query {
   const query: Query = new Map();
   const add = (k: string, v: unknown) => {
     if (typeof v !== 'string') {

@@ -54,7 +54,7 @@ function fromJose(cause: JwsFailure): AuthorizationRequestError {
 }
 
 /** RFC 7518 §3.2: an HMAC key at least as long as the hash output, in bytes. */
-export function minimumSecretBytes(alg: string): number {
+function minimumSecretBytes(alg: string): number {
   return Number(alg.slice(2)) / 8;
 }
 
