@@ -8,6 +8,7 @@ import type { HttpResponse } from '../../src/http/client.js';
 import { fetchJwks } from '../../src/http/jwks.js';
 import { fetchRequestObject } from '../../src/http/request-uri.js';
 import { OAuthJarError } from '../../src/errors.js';
+import { failure } from '../helpers/failure.js';
 import { close, listen } from '../helpers/loopback.js';
 
 let server: Server;
@@ -35,15 +36,6 @@ afterAll(() => close(server));
 const GET = (url: string): GuardedRequest => ({ method: 'GET', url, what: 'the request_uri', accept: ['application/oauth-authz-req+jwt'] });
 // The loopback server is on 127.0.0.1 over http: the policy has to allow both to reach it.
 const local = { allowHttp: true, allowPrivateNetwork: true } as const;
-
-async function failure(p: Promise<unknown>): Promise<OAuthJarError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OAuthJarError);
-  return err as OAuthJarError;
-}
 
 describe('createGuardedFetcher: what is never fetched', () => {
   it.each([
