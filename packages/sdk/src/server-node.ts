@@ -30,5 +30,6 @@ export {
   matchesRegisteredRequestUri,
   isPrivateHost,
   OAuthJarError,
+  VERIFICATION_STEPS,
 } from './server.js';
 export type * from './server.js';

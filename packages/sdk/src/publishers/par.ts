@@ -1,4 +1,4 @@
-import { isSigningAlg, keyMismatch, type SigningAlg } from '../crypto/algorithms.js';
+import { isSigningAlg, keyMismatch, kidOf, type SigningAlg } from '../crypto/algorithms.js';
 import { clientAssertion } from '../crypto/assertion.js';
 import type { KeyInput } from '../crypto/types.js';
 import { OAuthJarError, ResponseError } from '../errors.js';
@@ -143,7 +143,7 @@ export class PushedAuthorizationRequestPublisher implements RequestUriPublisher 
         const audience = auth.audience ?? this.#issuer ?? context.issuer ?? endpoint.origin;
         let assertion: string;
         try {
-          const kid = auth.kid ?? jwkKid(auth.key);
+          const kid = auth.kid ?? kidOf(auth.key);
           assertion = await clientAssertion(clientId, audience, auth.key, kid === undefined ? { alg: auth.alg } : { alg: auth.alg, kid });
         } catch (cause) {
           throw new OAuthJarError('ERR_SIGN_FAILED', `signing the client assertion with ${auth.alg} failed: ${(cause as Error)?.message}`, { cause });
@@ -212,9 +212,4 @@ function checkAuth(auth: unknown): ClientAuthentication {
 // application/x-www-form-urlencoded of one value (RFC 6749 Appendix B).
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-function jwkKid(key: KeyInput): string | undefined {
-  const kid = (key as { kid?: unknown }).kid;
-  return typeof kid === 'string' && !(key instanceof Uint8Array) ? kid : undefined;
 }

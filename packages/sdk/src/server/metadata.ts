@@ -1,9 +1,8 @@
-import { clientKeySetIssue, CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
+import { clientKeySetIssue, CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS, FAPI2_SIGNING_ALGS } from '../crypto/algorithms.js';
 import { OAuthJarError } from '../errors.js';
 import { isPrivateHost } from '../http/address.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
-import { FAPI2_SIGNING_ALGS } from './config.js';
 import { AuthorizationRequestError } from './errors.js';
 import type { ClientMetadata } from './types.js';
 

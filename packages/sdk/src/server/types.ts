@@ -3,6 +3,7 @@ import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import type { NetworkPolicy } from '../http/guard.js';
 import type { JwksUriFetchOptions } from '../http/jwks.js';
 import type { RequestUriFetchOptions } from '../http/request-uri.js';
+import type { VerificationStepRecord } from './errors.js';
 import type { ReplayStore } from './replay.js';
 
 /**
@@ -328,6 +329,8 @@ export interface VerifiedAuthorizationRequest {
   parameters: AuthorizationRequestParameters;
   /** The verified request object, or `undefined` for a plain request (or stored PAR parameters). */
   requestObject: VerifiedRequestObject | undefined;
+  /** With `verify(query, { trace: true })`: the steps that ran, in order, all passed. */
+  steps?: readonly VerificationStepRecord[];
 }
 
 /**
