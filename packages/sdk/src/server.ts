@@ -17,6 +17,8 @@ export { AuthorizationRequestError } from './server/errors.js';
 export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';
+export { issueAuthorizationResponse, authorizationResponse, DEFAULT_RESPONSE_LIFETIME } from './server/response-object.js';
+export type { IssueAuthorizationResponseOptions, AuthorizationResponseOptions, AuthorizationResponseMode } from './server/response-object.js';
 export { MemoryReplayStore } from './server/replay.js';
 export type { ReplayStore } from './server/replay.js';
 export { validateClientMetadata, ClientMetadataError } from './server/metadata.js';

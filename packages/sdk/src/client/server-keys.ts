@@ -6,20 +6,30 @@ import { isPlainObject } from '../lib/validate.js';
 const CACHE_MAX_AGE = 600_000;
 // jwks_uri → its keys. The same JWK objects are handed out until the entry expires, so the crypto
 // layer's per-object import cache imports each server key once (STYLE.md §6).
-const cache = new Map<string, { keys: JWK[]; expiresAt: number }>();
+const cache = new Map<string, { keys: JWK[]; expiresAt: number; fetchedAt: number }>();
+/** A refresh asked for (an unknown `kid`: key rollover) refetches at most this often. */
+const REFRESH_COOLDOWN = 30_000;
 
-/** Fetches (or takes from the cache) the authorization server's JWK set at `jwksUri`. */
-export async function serverKeys(jwksUri: string, options: { timeout?: number; fetch?: typeof fetch } = {}): Promise<JWK[]> {
+/**
+ * Fetches (or takes from the cache) the authorization server's JWK set at `jwksUri`. With
+ * `refresh`, a cached set older than 30 s is fetched anew: the server may have rolled its keys.
+ */
+export async function serverKeys(
+  jwksUri: string,
+  options: { timeout?: number; fetch?: typeof fetch; refresh?: boolean } = {},
+): Promise<JWK[]> {
   const hit = cache.get(jwksUri);
-  if (hit && hit.expiresAt > Date.now()) return hit.keys;
+  const now = Date.now();
+  if (hit && hit.expiresAt > now && !(options.refresh && now - hit.fetchedAt >= REFRESH_COOLDOWN)) return hit.keys;
   const what = `the server's jwks_uri ${jwksUri}`;
-  const res = await request({ method: 'GET', url: new URL(jwksUri), headers: { accept: 'application/json' }, options, errorCode: 'ERR_DISCOVERY', what });
+  const http = { ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const res = await request({ method: 'GET', url: new URL(jwksUri), headers: { accept: 'application/json' }, options: http, errorCode: 'ERR_DISCOVERY', what });
   if (res.status !== 200) throw new OAuthJarError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`);
   const body = jsonObject(res, what);
   if (!Array.isArray(body.keys)) throw new OAuthJarError('ERR_DISCOVERY', `${what} is not a JWK set: no "keys" array`);
   const keys = body.keys.filter(isPlainObject) as JWK[];
   if (cache.size > 100) cache.clear(); // a handful of servers per process; never unbounded
-  cache.set(jwksUri, { keys, expiresAt: Date.now() + CACHE_MAX_AGE });
+  cache.set(jwksUri, { keys, expiresAt: Date.now() + CACHE_MAX_AGE, fetchedAt: Date.now() });
   return keys;
 }
 
@@ -33,7 +43,7 @@ function fits(key: JWK, alg: string): boolean {
 const ENCRYPTING_OPS = ['encrypt', 'wrapKey', 'deriveKey'];
 
 /**
- * Picks the server's encryption key for `alg` (SPEC-NOTES §6): a public key with `use: "enc"` (or
+ * Picks the server's encryption key for `alg`: a public key with `use: "enc"` (or
  * no `use`) whose type fits `alg` and whose own `alg`, when stated, is `alg`; `kid` narrows it
  * further. Keys that name `alg` win over keys that do not.
  */

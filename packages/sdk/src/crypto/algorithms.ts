@@ -137,3 +137,39 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
   }
   return 'the key must be a CryptoKey, KeyObject, JWK or Uint8Array';
 }
+
+/** FAPI 2.0 Security Profile §5.4: the only JWS algorithms a FAPI 2.0 client uses. */
+export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+
+// Used when the server lists no algorithms: FAPI's choices first, HS* never (a secret is no key pair).
+const SIGNING_PREFERENCE: readonly string[] = ['PS256', 'ES256', 'EdDSA', 'Ed25519', 'ES384', 'ES512', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+
+/**
+ * Picks the JWS algorithm for `key`: the first of the server's `supported` list (in the server's
+ * order) that the key can sign with, narrowed by `allowed` (a profile) and by the JWK's own `alg`.
+ * Without a server list, the first fitting algorithm of a fixed preference (PS256, ES256, EdDSA …).
+ * Returns the algorithm, or a message naming both lists when nothing fits: never a guess that the
+ * server would refuse.
+ */
+export function negotiateSigningAlg(
+  key: KeyInput,
+  supported: readonly unknown[] | undefined,
+  options: { allowed?: readonly string[] | undefined; listName: string },
+): { alg: SigningAlg } | { error: string } {
+  const own = (key as { alg?: unknown }).alg;
+  const fits = (alg: string) =>
+    isSigningAlg(alg) &&
+    (options.allowed === undefined || options.allowed.includes(alg)) &&
+    (typeof own !== 'string' || own === alg || (own === 'EdDSA' && alg === 'Ed25519') || (own === 'Ed25519' && alg === 'EdDSA')) &&
+    keyMismatch(key, alg, 'sign') === undefined;
+  const candidates = supported ? supported.filter((a): a is string => typeof a === 'string') : SIGNING_PREFERENCE;
+  const alg = candidates.find(fits);
+  if (alg !== undefined) return { alg: alg as SigningAlg };
+  const keyCan = SIGNING_ALGS.filter((a) => fits(a));
+  return {
+    error:
+      `no signing algorithm fits both the server and the key: the server lists ${supported ? `[${candidates.join(', ')}]` : 'nothing'} ` +
+      `(${options.listName}); the key can sign with [${keyCan.join(', ')}]` +
+      (options.allowed ? ` within the profile's [${options.allowed.join(', ')}]` : ''),
+  };
+}
