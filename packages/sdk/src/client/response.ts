@@ -158,11 +158,13 @@ function responseParameters(input: URL | URLSearchParams | string): Map<string, 
     throw invalid('the response must be a callback URL, a query or fragment string, or a form body');
   }
   const out = new Map<string, string>();
-  for (const [name, value] of params) {
-    // RFC 6749 §3.1: parameters must not be repeated; a second value is someone else's.
-    if (out.has(name)) fail('ERR_RESPONSE_MALFORMED', `the response repeats the "${name}" parameter`);
+  let repeated: string | undefined;
+  params.forEach((value, name) => {
+    if (out.has(name)) repeated ??= name;
     out.set(name, value);
-  }
+  });
+  // RFC 6749 §3.1: parameters must not be repeated; a second value is someone else's.
+  if (repeated !== undefined) fail('ERR_RESPONSE_MALFORMED', `the response repeats the "${repeated}" parameter`);
   return out;
 }
 

@@ -174,7 +174,8 @@ export function authorizationResponse(response: string | Readonly<Record<string,
       return new Response(null, { status: 303, headers: { ...headers, location: redirect.href } });
     case 'form_post':
     case 'form_post.jwt': {
-      const inputs = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+      let inputs = '';
+      params.forEach((v, k) => (inputs += `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`));
       const body =
         '<!doctype html><html><head><meta charset="utf-8"><title>Submitting…</title></head><body>' +
         `<form method="post" action="${escapeHtml(redirect.href)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>` +
