@@ -1,16 +1,19 @@
 import { OAuthJarError } from '../errors.js';
 import {
+  FAPI2_SIGNING_ALGS,
+  CONTENT_ENCRYPTION_ALGS,
   isContentEncryptionAlg,
   isKeyManagementAlg,
   isSigningAlg,
   keyMismatch,
+  negotiateSigningAlg,
   type ContentEncryptionAlg,
   type KeyManagementAlg,
   type SigningAlg,
 } from '../crypto/algorithms.js';
 import { randomToken, sha256b64u } from '../crypto/encoding.js';
 import { signCompact } from '../crypto/sign.js';
-import type { KeyInput } from '../crypto/types.js';
+import type { JWK, KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
 import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
@@ -45,8 +48,12 @@ const RESERVED: Record<string, string> = {
 
 /** How {@link AuthorizationRequestBuilder.signWith} signs the request object. */
 export interface SignWithOptions {
-  /** The JWS algorithm. `none` is refused (RFC 9101 §5: a request object is signed). */
-  alg: SigningAlg;
+  /**
+   * The JWS algorithm. `none` is refused (RFC 9101 §5: a request object is signed). Left out, it
+   * is negotiated at build: the first of the server's `request_object_signing_alg_values_supported`
+   * (from {@link AuthorizationRequestBuilder.server}) that fits the key.
+   */
+  alg?: SigningAlg;
   /** The `kid` header. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
   kid?: string;
   /**
@@ -58,10 +65,17 @@ export interface SignWithOptions {
 
 /** How {@link AuthorizationRequestBuilder.encryptWith} encrypts the signed request object. */
 export interface EncryptWithOptions {
-  /** The JWE key management algorithm, e.g. `RSA-OAEP-256` or `ECDH-ES+A256KW`. RSA1_5 and PBES2 are refused. */
-  alg: KeyManagementAlg;
-  /** The JWE content encryption algorithm, e.g. `A256GCM`. */
-  enc: ContentEncryptionAlg;
+  /**
+   * The JWE key management algorithm, e.g. `RSA-OAEP-256` or `ECDH-ES+A256KW`. RSA1_5 and PBES2
+   * are refused. Left out (key-less form only), it is negotiated at build from the server's
+   * `request_object_encryption_alg_values_supported` and its `use: "enc"` keys.
+   */
+  alg?: KeyManagementAlg;
+  /**
+   * The JWE content encryption algorithm, e.g. `A256GCM`. Left out, the first of the server's
+   * `request_object_encryption_enc_values_supported` that oauth-jar supports (`A256GCM` when it lists none).
+   */
+  enc?: ContentEncryptionAlg;
   /** The server key's `kid`. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
   kid?: string;
 }
@@ -84,7 +98,8 @@ export interface AuthorizationRequest {
 
 interface Signing {
   key: KeyInput;
-  alg: SigningAlg;
+  /** `undefined`: negotiated at build from the server's metadata. */
+  alg: SigningAlg | undefined;
   kid: string | undefined;
   typ: string | false;
 }
@@ -92,8 +107,9 @@ interface Signing {
 interface Encryption {
   /** `undefined`: picked from the server's jwks_uri at build (see {@link AuthorizationRequestBuilder.server}). */
   key: KeyInput | undefined;
-  alg: KeyManagementAlg;
-  enc: ContentEncryptionAlg;
+  /** `undefined`: negotiated at build (key-less form). */
+  alg: KeyManagementAlg | undefined;
+  enc: ContentEncryptionAlg | undefined;
   kid: string | undefined;
 }
 
@@ -106,6 +122,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
+
+function isCryptoKey(key: unknown): key is CryptoKey {
+  return typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
+}
 
 function kidOf(key: KeyInput): string | undefined {
   const kid = (key as { kid?: unknown }).kid;
@@ -167,6 +187,8 @@ export class AuthorizationRequestBuilder {
   #server: AuthorizationServerMetadata | undefined;
   #codeVerifier: string | undefined;
   #codeChallengeMethod: 'S256' | 'plain' = 'S256';
+  #dpopKey: CryptoKey | undefined;
+  #profile: 'fapi2' | undefined;
 
   /**
    * @param responseType The `response_type`, e.g. `'code'`; several values as an array or one space-separated string.
@@ -381,12 +403,50 @@ export class AuthorizationRequestBuilder {
     return this;
   }
 
-  /** The `dpop_jkt` (RFC 9449 §10): the JWK SHA-256 thumbprint of the DPoP key. */
-  dpopJkt(thumbprint: string): this {
-    if (typeof thumbprint !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(thumbprint)) {
-      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters, RFC 7638)');
+  /**
+   * The `dpop_jkt` (RFC 9449 §10): the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key, which
+   * binds the authorization code to it. Given the DPoP key pair (or its public key), the
+   * thumbprint is computed at build.
+   *
+   * @example
+   * ```ts
+   * const dpop = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+   * builder.dpopJkt(dpop);
+   * ```
+   */
+  dpopJkt(thumbprintOrKey: string | CryptoKeyPair | CryptoKey): this {
+    const pair = thumbprintOrKey as Partial<CryptoKeyPair> | undefined;
+    const key = isCryptoKey(thumbprintOrKey) ? thumbprintOrKey : isCryptoKey(pair?.publicKey) ? pair.publicKey : undefined;
+    if (key !== undefined) {
+      if (key.type !== 'public') throw invalid('dpopJkt needs the public key of the DPoP key pair (or the pair)');
+      this.#dpopKey = key;
+      this.#params.delete('dpop_jkt');
+      return this;
     }
-    this.#params.set('dpop_jkt', thumbprint);
+    if (typeof thumbprintOrKey !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(thumbprintOrKey)) {
+      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters, RFC 7638) or the DPoP key pair');
+    }
+    this.#dpopKey = undefined;
+    this.#params.set('dpop_jkt', thumbprintOrKey);
+    return this;
+  }
+
+  /**
+   * Applies a security profile's rules, checked at build. `'fapi2'` (FAPI 2.0 Security Profile
+   * and Message Signing): the request object is pushed (PAR) and signed with PS256, ES256 or
+   * EdDSA, lives at most 60 minutes (`exp` − `nbf`), carries a PKCE S256 challenge and a
+   * `redirect_uri`; negotiated algorithms are chosen within that list.
+   *
+   * @example
+   * ```ts
+   * builder.profile('fapi2').server(as).signWith(clientKey).codeChallenge(verifier).publishWith(par);
+   * ```
+   *
+   * @see [FAPI 2.0 Security Profile §5.3.2](https://openid.net/specs/fapi-security-profile-2_0-final.html)
+   */
+  profile(name: 'fapi2'): this {
+    if (name !== 'fapi2') throw invalid(`profile must be "fapi2", got "${String(name)}"`);
+    this.#profile = name;
     return this;
   }
 
@@ -437,12 +497,15 @@ export class AuthorizationRequestBuilder {
    * @example
    * ```ts
    * builder.signWith(privateJwk, { alg: 'ES256' }); // kid taken from the JWK
+   * builder.server(as).signWith(clientKey);         // alg from as.request_object_signing_alg_values_supported
    * ```
    */
-  signWith(key: KeyInput, options: SignWithOptions): this {
-    if (!isPlainObject(options)) throw invalid('signWith needs an options object with "alg"');
+  signWith(key: KeyInput, options: SignWithOptions = {}): this {
+    if (!isPlainObject(options)) throw invalid('signWith takes an options object');
     const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
-    if (!isSigningAlg(alg)) {
+    if (alg === undefined) {
+      if (typeof key !== 'object' || key === null) throw invalid('signWith needs a key: a CryptoKey, KeyObject, private JWK or Uint8Array');
+    } else if (!isSigningAlg(alg)) {
       throw new OAuthJarError(
         'ERR_UNSUPPORTED_ALG',
         (alg as unknown) === 'none'
@@ -450,7 +513,7 @@ export class AuthorizationRequestBuilder {
           : `"${String(alg)}" is not a supported signing algorithm`,
       );
     }
-    const mismatch = keyMismatch(key, alg, 'sign');
+    const mismatch = alg === undefined ? undefined : keyMismatch(key, alg, 'sign');
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
@@ -501,21 +564,23 @@ export class AuthorizationRequestBuilder {
    *   .encryptWith(serverEncJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' });
    * ```
    */
-  encryptWith(options: EncryptWithOptions): this;
-  encryptWith(key: KeyInput | undefined, options: EncryptWithOptions): this;
-  encryptWith(keyOrOptions: KeyInput | EncryptWithOptions | undefined, maybeOptions?: EncryptWithOptions): this {
-    const keyless = arguments.length === 1;
+  encryptWith(options?: EncryptWithOptions): this;
+  encryptWith(key: KeyInput | undefined, options: EncryptWithOptions & { alg: KeyManagementAlg; enc: ContentEncryptionAlg }): this;
+  encryptWith(keyOrOptions?: KeyInput | EncryptWithOptions, maybeOptions?: EncryptWithOptions): this {
+    const keyless = arguments.length <= 1;
     const key = keyless ? undefined : (keyOrOptions as KeyInput | undefined);
-    const options = keyless ? (keyOrOptions as EncryptWithOptions) : maybeOptions;
+    const options = keyless ? ((keyOrOptions as EncryptWithOptions | undefined) ?? {}) : maybeOptions;
     if (!isPlainObject(options)) throw invalid('encryptWith needs an options object with "alg" and "enc"');
     const { alg, enc, kid } = options;
-    if (!isKeyManagementAlg(alg)) {
+    // Only the key-less form negotiates: with a key in hand, the caller knows what it is for.
+    const negotiated = key === undefined;
+    if (!(negotiated && alg === undefined) && !isKeyManagementAlg(alg)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(alg)}" is not a supported key management algorithm (RSA1_5 and PBES2 are refused)`);
     }
-    if (!isContentEncryptionAlg(enc)) {
+    if (!(negotiated && enc === undefined) && !isContentEncryptionAlg(enc)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
     }
-    if (key !== undefined) {
+    if (key !== undefined && alg !== undefined) {
       const mismatch = keyMismatch(key, alg, 'encrypt');
       if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
     }
@@ -620,12 +685,22 @@ export class AuthorizationRequestBuilder {
       throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
     }
     if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
+    if (this.#profile === 'fapi2') this.#checkFapi2();
+    const signingAlg = signing && (signing.alg ?? this.#negotiateSigningAlg(signing.key));
 
     const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
     if (this.#codeVerifier !== undefined) {
       parameters.code_challenge =
         this.#codeChallengeMethod === 'S256' ? await sha256b64u(this.#codeVerifier) : this.#codeVerifier;
       parameters.code_challenge_method = this.#codeChallengeMethod;
+    }
+    if (this.#dpopKey !== undefined) {
+      const { jwkThumbprint } = await import('../crypto/dpop.js');
+      try {
+        parameters.dpop_jkt = await jwkThumbprint(this.#dpopKey);
+      } catch (cause) {
+        throw new OAuthJarError('ERR_INVALID_ARGUMENT', `the DPoP key's thumbprint could not be computed: ${(cause as Error)?.message}`, { cause });
+      }
     }
 
     const url = new URL(endpoint.href);
@@ -647,21 +722,21 @@ export class AuthorizationRequestBuilder {
       jti,
     };
 
-    const header: { alg: string; kid?: string; typ?: string } = { alg: signing.alg };
+    const header: { alg: string; kid?: string; typ?: string } = { alg: signingAlg! };
     if (signing.kid !== undefined) header.kid = signing.kid;
     if (signing.typ !== false) header.typ = signing.typ;
     let requestObject: string;
     try {
       requestObject = await signCompact(claims, signing.key, header);
     } catch (cause) {
-      throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signing.alg} failed: ${(cause as Error)?.message}`, { cause });
+      throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signingAlg} failed: ${(cause as Error)?.message}`, { cause });
     }
 
     let encryption = this.#encryption;
     if (encryption?.key === undefined && encryption) encryption = await this.#serverEncryption(encryption);
     if (encryption) {
       // RFC 7519 §5.2: cty "JWT" marks the nested JWT. Never zip (RFC 8725 §3.6).
-      const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
+      const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg!, enc: encryption.enc!, cty: 'JWT' };
       if (encryption.kid !== undefined) jweHeader.kid = encryption.kid;
       try {
         const { encryptCompact } = await loadEncrypt();
@@ -711,7 +786,38 @@ export class AuthorizationRequestBuilder {
     if (typeof this.#audience === 'string') context.issuer = this.#audience;
     const par = this.#server?.pushed_authorization_request_endpoint;
     if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
+    if (this.#server !== undefined) context.server = this.#server;
     return context;
+  }
+
+  // FAPI 2.0 Security Profile §5.3.2.2 and Message Signing §5.3: checked before any crypto.
+  #checkFapi2(): void {
+    const fail = (rule: string) => new OAuthJarError('ERR_PROFILE', `FAPI 2.0: ${rule}`);
+    if (!this.#signing) throw fail('the request is a signed request object (FAPI 2.0 Message Signing §5.3.1): call .signWith(key)');
+    if (!this.#publisher) throw fail('the request object is pushed (PAR, FAPI 2.0 Security Profile §5.3.2.2): call .publishWith(par)');
+    const alg = this.#signing.alg;
+    if (alg !== undefined && !(FAPI2_SIGNING_ALGS as readonly string[]).includes(alg)) {
+      throw fail(`request objects are signed with PS256, ES256 or EdDSA, not ${alg} (FAPI 2.0 Security Profile §5.4)`);
+    }
+    if (this.#codeVerifier === undefined || this.#codeChallengeMethod !== 'S256') {
+      throw fail('PKCE with S256 is required (FAPI 2.0 Security Profile §5.3.2.2): call .codeChallenge(verifier)');
+    }
+    if (!this.#params.has('redirect_uri')) throw fail('redirect_uri is required (FAPI 2.0 Security Profile §5.3.2.2): call .redirectUri(uri)');
+    // exp − nbf ≤ 60 min is the builder's own ceiling (expiresIn refuses more than 3600 s).
+  }
+
+  // The request object's alg when signWith had none: the server's list, in its order, within the profile.
+  #negotiateSigningAlg(key: KeyInput): SigningAlg {
+    const supported = this.#server?.request_object_signing_alg_values_supported;
+    if (this.#server === undefined && this.#profile === undefined) {
+      throw invalid('signWith without "alg" needs .server(as), whose request_object_signing_alg_values_supported is negotiated, or .profile()');
+    }
+    const picked = negotiateSigningAlg(key, Array.isArray(supported) ? supported : undefined, {
+      allowed: this.#profile === 'fapi2' ? FAPI2_SIGNING_ALGS : undefined,
+      listName: 'request_object_signing_alg_values_supported',
+    });
+    if ('error' in picked) throw new OAuthJarError('ERR_ALG_NEGOTIATION', `the request object: ${picked.error}`);
+    return picked.alg;
   }
 
   // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that
@@ -724,10 +830,10 @@ export class AuthorizationRequestBuilder {
     }
     const algs = as.request_object_encryption_alg_values_supported;
     const encs = as.request_object_encryption_enc_values_supported;
-    if (Array.isArray(algs) && !algs.includes(e.alg)) {
+    if (e.alg !== undefined && Array.isArray(algs) && !algs.includes(e.alg)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.alg} (it lists ${algs.join(', ')})`);
     }
-    if (Array.isArray(encs) && !encs.includes(e.enc)) {
+    if (e.enc !== undefined && Array.isArray(encs) && !encs.includes(e.enc)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.enc} (it lists ${encs.join(', ')})`);
     }
   }
@@ -736,8 +842,47 @@ export class AuthorizationRequestBuilder {
     const jwksUri = this.#server!.jwks_uri!;
     // Loaded on demand: the jwks_uri fetch is the builder's only use of the HTTP layer (ky).
     const { pickEncryptionKey, serverKeys } = await import('./server-keys.js');
-    const key = pickEncryptionKey(await serverKeys(jwksUri), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
-    return { ...e, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
+    const keys = await serverKeys(jwksUri);
+    const as = this.#server!;
+    const source = `the server's jwks_uri ${jwksUri}`;
+    let alg = e.alg;
+    let key: JWK | undefined;
+    if (alg !== undefined) {
+      key = pickEncryptionKey(keys, alg, e.kid, source);
+    } else {
+      // The server's list in its order (else the algs its enc keys name); the first with a key wins.
+      const listed = as.request_object_encryption_alg_values_supported;
+      const candidates = (Array.isArray(listed) ? listed : keys.map((k) => k.alg)).filter(isKeyManagementAlg);
+      for (const candidate of candidates) {
+        try {
+          key = pickEncryptionKey(keys, candidate, e.kid, source);
+          alg = candidate;
+          break;
+        } catch {
+          // no key for this one: try the next
+        }
+      }
+      if (alg === undefined || key === undefined) {
+        const held = keys.filter((k) => k.use === undefined || k.use === 'enc').map((k) => `${k.kid ?? '-'}: ${k.kty}${k.alg ? `/${k.alg}` : ''}`);
+        throw new OAuthJarError(
+          'ERR_ALG_NEGOTIATION',
+          `no request object encryption algorithm fits both lists: the server lists [${Array.isArray(listed) ? listed.join(', ') : 'nothing'}] ` +
+            `(request_object_encryption_alg_values_supported) and holds the encryption keys [${held.join(', ')}] in ${jwksUri}`,
+        );
+      }
+    }
+    let enc = e.enc;
+    if (enc === undefined) {
+      const encs = as.request_object_encryption_enc_values_supported;
+      enc = Array.isArray(encs) ? encs.find(isContentEncryptionAlg) : 'A256GCM';
+      if (enc === undefined) {
+        throw new OAuthJarError(
+          'ERR_ALG_NEGOTIATION',
+          `no content encryption algorithm fits both lists: the server lists [${(encs as string[]).join(', ')}] (request_object_encryption_enc_values_supported); oauth-jar supports [${CONTENT_ENCRYPTION_ALGS.join(', ')}]`,
+        );
+      }
+    }
+    return { ...e, alg, enc, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
   }
 
   #string(name: string, value: string): this {
