@@ -22,7 +22,9 @@ export interface FapiProvider {
   certs: TestCertificates;
   /** The provider's public signing keys (its jwks_uri). */
   jwks: { keys: JWK[] };
-  /** Requests seen per path (`POST /request` counts pushes), on both listeners. */
+  /** The provider's private signing keys, for tests that forge or re-sign responses. */
+  privateJwks: { keys: JWK[] };
+  /** Requests seen per listener and path: `POST /request` (http), `mtls POST /request` (https). */
   hits: Map<string, number>;
   addClient(client: ClientMetadata): void;
   close(): Promise<void>;
@@ -131,6 +133,7 @@ export async function startFapiProvider(clients: ClientMetadata[] = []): Promise
       },
     },
     responseTypes: ['code'],
+    scopes: ['openid', 'offline_access', 'accounts'],
     clockTolerance: 5,
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
   });
@@ -141,13 +144,13 @@ export async function startFapiProvider(clients: ClientMetadata[] = []): Promise
   }
   const hits = new Map<string, number>();
   const callback = provider.callback();
-  const handle = (req: IncomingMessage, res: Parameters<typeof callback>[1]) => {
-    const key = `${req.method} ${new URL(req.url!, issuer).pathname}`;
+  const handle = (prefix: string) => (req: IncomingMessage, res: Parameters<typeof callback>[1]) => {
+    const key = `${prefix}${req.method} ${new URL(req.url!, issuer).pathname}`;
     hits.set(key, (hits.get(key) ?? 0) + 1);
     return callback(req, res);
   };
-  server.on('request', handle);
-  tls.on('request', handle);
+  server.on('request', handle(''));
+  tls.on('request', handle('mtls '));
 
   return {
     issuer,
@@ -155,6 +158,7 @@ export async function startFapiProvider(clients: ClientMetadata[] = []): Promise
     provider,
     certs,
     jwks: { keys: [ps.publicJwk, es.publicJwk] as JWK[] },
+    privateJwks: { keys: [ps.privateJwk, es.privateJwk] as JWK[] },
     hits,
     addClient: (client) => void registry.set(client.client_id, client),
     close: async () => {
