@@ -110,10 +110,16 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     return undefined;
   }
   // A WebCrypto CryptoKey.
-  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown } | undefined;
+  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown; hash?: { name?: unknown } } | undefined;
   if (algorithm && typeof algorithm.name === 'string' && typeof k.usages === 'object') {
     if (!shape.webcrypto.includes(algorithm.name)) {
       return `${alg} needs a ${shape.webcrypto.join(' or ')} CryptoKey, got ${algorithm.name}`;
+    }
+    // An RSA or HMAC CryptoKey is bound to one hash at import: RS384 cannot use a SHA-256 key.
+    const bits = /^(?:RS|PS|HS)(\d{3})$/.exec(alg)?.[1];
+    const hash = algorithm.hash?.name;
+    if (bits !== undefined && typeof hash === 'string' && hash !== `SHA-${bits}`) {
+      return `${alg} needs a CryptoKey with hash SHA-${bits}, got ${hash}`;
     }
     if (shape.crv && typeof algorithm.namedCurve === 'string' && !shape.crv.includes(algorithm.namedCurve)) {
       return `${alg} needs curve ${shape.crv.join(' or ')}, got ${algorithm.namedCurve}`;
