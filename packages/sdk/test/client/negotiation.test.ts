@@ -29,7 +29,10 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (req.url === '/jwks') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: encKeys }));
+      if (req.url === '/jwks') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: encKeys }));
+        return;
+      }
       pushed.push(new URLSearchParams(body));
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ request_uri: 'urn:ietf:params:oauth:request_uri:x', expires_in: 60 }));
     });

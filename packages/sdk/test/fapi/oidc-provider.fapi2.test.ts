@@ -92,7 +92,7 @@ describe('FAPI 2.0 with DPoP', () => {
 
     // The token request with the same DPoP key (oauth4webapi), which the pushed request bound the code to.
     const as4 = await oauth.processDiscoveryResponse(new URL(op.issuer), await oauth.discoveryRequest(new URL(op.issuer), { [oauth.allowInsecureRequests]: true }));
-    const client = { client_id: 'rp-dpop' };
+    const client: oauth.Client = { client_id: 'rp-dpop' };
     const DPoP = oauth.DPoP(client, par.dpop!);
     const tokenRequest = () =>
       oauth.genericTokenEndpointRequest(as4, client, oauth.PrivateKeyJwt(clientKey, { [oauth.modifyAssertion]: (h) => void (h.kid = 'rp-1') }), 'authorization_code', {
@@ -128,7 +128,7 @@ describe('FAPI 2.0 with DPoP', () => {
     const { parameters } = await verifyAuthorizationResponse(callback, { server: as, clientId: 'rp-dpop', state, jarm: true });
     const other = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     const as4 = await oauth.processDiscoveryResponse(new URL(op.issuer), await oauth.discoveryRequest(new URL(op.issuer), { [oauth.allowInsecureRequests]: true }));
-    const client = { client_id: 'rp-dpop' };
+    const client: oauth.Client = { client_id: 'rp-dpop' };
     const DPoP = oauth.DPoP(client, other);
     const send = async () =>
       oauth.processGenericTokenEndpointResponse(as4, client, await oauth.genericTokenEndpointRequest(as4, client, oauth.PrivateKeyJwt(clientKey), 'authorization_code', {
