@@ -1,19 +1,16 @@
 import { OAuthJarError } from '../errors.js';
 import {
-  FAPI2_SIGNING_ALGS,
-  CONTENT_ENCRYPTION_ALGS,
   isContentEncryptionAlg,
   isKeyManagementAlg,
   isSigningAlg,
   keyMismatch,
-  negotiateSigningAlg,
   type ContentEncryptionAlg,
   type KeyManagementAlg,
   type SigningAlg,
 } from '../crypto/algorithms.js';
 import { randomToken, sha256b64u } from '../crypto/encoding.js';
 import { signCompact } from '../crypto/sign.js';
-import type { JWK, KeyInput } from '../crypto/types.js';
+import type { KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
 import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
@@ -685,8 +682,21 @@ export class AuthorizationRequestBuilder {
       throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
     }
     if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
-    if (this.#profile === 'fapi2') this.#checkFapi2();
-    const signingAlg = signing && (signing.alg ?? this.#negotiateSigningAlg(signing.key));
+    let signingAlg = signing?.alg;
+    if (this.#profile !== undefined || (signing && signingAlg === undefined)) {
+      // Loaded on demand: apps that name their algorithms and no profile never download it.
+      const { checkFapi2, negotiateRequestObjectAlg } = await import('./negotiate.js');
+      if (this.#profile === 'fapi2') {
+        checkFapi2({
+          signed: signing !== undefined,
+          alg: signingAlg,
+          published: this.#publisher !== undefined,
+          pkce: this.#codeVerifier === undefined ? undefined : this.#codeChallengeMethod,
+          redirectUri: this.#params.has('redirect_uri'),
+        });
+      }
+      if (signing && signingAlg === undefined) signingAlg = negotiateRequestObjectAlg(signing.key, this.#server, this.#profile);
+    }
 
     const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
     if (this.#codeVerifier !== undefined) {
@@ -790,36 +800,6 @@ export class AuthorizationRequestBuilder {
     return context;
   }
 
-  // FAPI 2.0 Security Profile §5.3.2.2 and Message Signing §5.3: checked before any crypto.
-  #checkFapi2(): void {
-    const fail = (rule: string) => new OAuthJarError('ERR_PROFILE', `FAPI 2.0: ${rule}`);
-    if (!this.#signing) throw fail('the request is a signed request object (FAPI 2.0 Message Signing §5.3.1): call .signWith(key)');
-    if (!this.#publisher) throw fail('the request object is pushed (PAR, FAPI 2.0 Security Profile §5.3.2.2): call .publishWith(par)');
-    const alg = this.#signing.alg;
-    if (alg !== undefined && !(FAPI2_SIGNING_ALGS as readonly string[]).includes(alg)) {
-      throw fail(`request objects are signed with PS256, ES256 or EdDSA, not ${alg} (FAPI 2.0 Security Profile §5.4)`);
-    }
-    if (this.#codeVerifier === undefined || this.#codeChallengeMethod !== 'S256') {
-      throw fail('PKCE with S256 is required (FAPI 2.0 Security Profile §5.3.2.2): call .codeChallenge(verifier)');
-    }
-    if (!this.#params.has('redirect_uri')) throw fail('redirect_uri is required (FAPI 2.0 Security Profile §5.3.2.2): call .redirectUri(uri)');
-    // exp − nbf ≤ 60 min is the builder's own ceiling (expiresIn refuses more than 3600 s).
-  }
-
-  // The request object's alg when signWith had none: the server's list, in its order, within the profile.
-  #negotiateSigningAlg(key: KeyInput): SigningAlg {
-    const supported = this.#server?.request_object_signing_alg_values_supported;
-    if (this.#server === undefined && this.#profile === undefined) {
-      throw invalid('signWith without "alg" needs .server(as), whose request_object_signing_alg_values_supported is negotiated, or .profile()');
-    }
-    const picked = negotiateSigningAlg(key, Array.isArray(supported) ? supported : undefined, {
-      allowed: this.#profile === 'fapi2' ? FAPI2_SIGNING_ALGS : undefined,
-      listName: 'request_object_signing_alg_values_supported',
-    });
-    if ('error' in picked) throw new OAuthJarError('ERR_ALG_NEGOTIATION', `the request object: ${picked.error}`);
-    return picked.alg;
-  }
-
   // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that
   // supports the algorithms, checked before any network or crypto.
   #checkServerEncryption(e: Encryption): void {
@@ -841,47 +821,8 @@ export class AuthorizationRequestBuilder {
   async #serverEncryption(e: Encryption): Promise<Encryption> {
     const jwksUri = this.#server!.jwks_uri!;
     // Loaded on demand: the jwks_uri fetch is the builder's only use of the HTTP layer (ky).
-    const { pickEncryptionKey, serverKeys } = await import('./server-keys.js');
-    const keys = await serverKeys(jwksUri);
-    const as = this.#server!;
-    const source = `the server's jwks_uri ${jwksUri}`;
-    let alg = e.alg;
-    let key: JWK | undefined;
-    if (alg !== undefined) {
-      key = pickEncryptionKey(keys, alg, e.kid, source);
-    } else {
-      // The server's list in its order (else the algs its enc keys name); the first with a key wins.
-      const listed = as.request_object_encryption_alg_values_supported;
-      const candidates = (Array.isArray(listed) ? listed : keys.map((k) => k.alg)).filter(isKeyManagementAlg);
-      for (const candidate of candidates) {
-        try {
-          key = pickEncryptionKey(keys, candidate, e.kid, source);
-          alg = candidate;
-          break;
-        } catch {
-          // no key for this one: try the next
-        }
-      }
-      if (alg === undefined || key === undefined) {
-        const held = keys.filter((k) => k.use === undefined || k.use === 'enc').map((k) => `${k.kid ?? '-'}: ${k.kty}${k.alg ? `/${k.alg}` : ''}`);
-        throw new OAuthJarError(
-          'ERR_ALG_NEGOTIATION',
-          `no request object encryption algorithm fits both lists: the server lists [${Array.isArray(listed) ? listed.join(', ') : 'nothing'}] ` +
-            `(request_object_encryption_alg_values_supported) and holds the encryption keys [${held.join(', ')}] in ${jwksUri}`,
-        );
-      }
-    }
-    let enc = e.enc;
-    if (enc === undefined) {
-      const encs = as.request_object_encryption_enc_values_supported;
-      enc = Array.isArray(encs) ? encs.find(isContentEncryptionAlg) : 'A256GCM';
-      if (enc === undefined) {
-        throw new OAuthJarError(
-          'ERR_ALG_NEGOTIATION',
-          `no content encryption algorithm fits both lists: the server lists [${(encs as string[]).join(', ')}] (request_object_encryption_enc_values_supported); oauth-jar supports [${CONTENT_ENCRYPTION_ALGS.join(', ')}]`,
-        );
-      }
-    }
+    const { negotiateEncryption, serverKeys } = await import('./server-keys.js');
+    const { alg, enc, key } = negotiateEncryption(await serverKeys(jwksUri), this.#server!, e, jwksUri);
     return { ...e, alg, enc, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
   }
 

@@ -178,7 +178,7 @@ async function verifiedJwtParameters(
   const segments = jwt.split('.').length;
   if (segments !== 3 && segments !== 5) fail('ERR_RESPONSE_MALFORMED', 'the response is not a compact JWS or JWE');
   // The JWT code is loaded on demand: apps that never see a JWT-secured response never load it.
-  const [{ unverifiedHeader }, { verifyResponseJwt, ResponseJwtFailure }] = await Promise.all([
+  const [{ unverifiedHeader }, { verifyResponseJwt, decryptResponseJwt, ResponseJwtFailure }] = await Promise.all([
     import('../crypto/decode.js'),
     import('../crypto/response-jwt.js'),
   ]);
@@ -196,15 +196,8 @@ async function verifiedJwtParameters(
     if (!keys || keys.length === 0) fail('ERR_RESPONSE_DECRYPT', 'the response is encrypted, but no decryptionKeys were given');
     const h = header(jwt);
     if (typeof h.alg !== 'string' || typeof h.enc !== 'string') fail('ERR_RESPONSE_DECRYPT', 'the encrypted response has no "alg" or "enc"');
-    const [{ decryptCompact }, { KEY_MANAGEMENT_ALGS, CONTENT_ENCRYPTION_ALGS }] = await Promise.all([
-      import('../crypto/decrypt.js'),
-      import('../crypto/algorithms.js'),
-    ]);
     try {
-      jws = await decryptCompact(jwt, { keys }, { alg: h.alg, kid: h.kid }, {
-        keyManagementAlgorithms: [...KEY_MANAGEMENT_ALGS],
-        contentEncryptionAlgorithms: [...CONTENT_ENCRYPTION_ALGS],
-      });
+      jws = await decryptResponseJwt(jwt, keys, { alg: h.alg, kid: h.kid });
     } catch (cause) {
       fail('ERR_RESPONSE_DECRYPT', `the response could not be decrypted with the client's keys (alg ${h.alg}, enc ${h.enc})`, cause);
     }

@@ -1,4 +1,12 @@
+import {
+  CONTENT_ENCRYPTION_ALGS,
+  isContentEncryptionAlg,
+  isKeyManagementAlg,
+  type ContentEncryptionAlg,
+  type KeyManagementAlg,
+} from '../crypto/algorithms.js';
 import type { JWK } from '../crypto/types.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
 import { OAuthJarError } from '../errors.js';
 import { jsonObject, request } from '../http/client.js';
 import { isPlainObject } from '../lib/validate.js';
@@ -66,4 +74,57 @@ export function pickEncryptionKey(keys: readonly JWK[], alg: string, kid: string
     );
   }
   return best;
+}
+
+/**
+ * The encryption of a key-less `encryptWith`: `alg` as given, or the first of the server's
+ * `request_object_encryption_alg_values_supported` (else the algs its keys name) for which it holds
+ * a fitting `use: "enc"` key; `enc` as given, or the first listed one that oauth-jar supports
+ * (`A256GCM` when none is listed). No overlap is `ERR_ALG_NEGOTIATION`, naming both sides.
+ */
+export function negotiateEncryption(
+  keys: readonly JWK[],
+  as: AuthorizationServerMetadata,
+  e: { alg: KeyManagementAlg | undefined; enc: ContentEncryptionAlg | undefined; kid: string | undefined },
+  jwksUri: string,
+): { alg: KeyManagementAlg; enc: ContentEncryptionAlg; key: JWK } {
+    const source = `the server's jwks_uri ${jwksUri}`;
+    let alg = e.alg;
+    let key: JWK | undefined;
+    if (alg !== undefined) {
+      key = pickEncryptionKey(keys, alg, e.kid, source);
+    } else {
+      // The server's list in its order (else the algs its enc keys name); the first with a key wins.
+      const listed = as.request_object_encryption_alg_values_supported;
+      const candidates = (Array.isArray(listed) ? listed : keys.map((k) => k.alg)).filter(isKeyManagementAlg);
+      for (const candidate of candidates) {
+        try {
+          key = pickEncryptionKey(keys, candidate, e.kid, source);
+          alg = candidate;
+          break;
+        } catch {
+          // no key for this one: try the next
+        }
+      }
+      if (alg === undefined || key === undefined) {
+        const held = keys.filter((k) => k.use === undefined || k.use === 'enc').map((k) => `${k.kid ?? '-'}: ${k.kty}${k.alg ? `/${k.alg}` : ''}`);
+        throw new OAuthJarError(
+          'ERR_ALG_NEGOTIATION',
+          `no request object encryption algorithm fits both lists: the server lists [${Array.isArray(listed) ? listed.join(', ') : 'nothing'}] ` +
+            `(request_object_encryption_alg_values_supported) and holds the encryption keys [${held.join(', ')}] in ${jwksUri}`,
+        );
+      }
+    }
+    let enc = e.enc;
+    if (enc === undefined) {
+      const encs = as.request_object_encryption_enc_values_supported;
+      enc = Array.isArray(encs) ? encs.find(isContentEncryptionAlg) : 'A256GCM';
+      if (enc === undefined) {
+        throw new OAuthJarError(
+          'ERR_ALG_NEGOTIATION',
+          `no content encryption algorithm fits both lists: the server lists [${(encs as string[]).join(', ')}] (request_object_encryption_enc_values_supported); oauth-jar supports [${CONTENT_ENCRYPTION_ALGS.join(', ')}]`,
+        );
+      }
+    }
+    return { alg, enc, key: key! };
 }

@@ -2,7 +2,11 @@
 import { jwtVerify } from 'jose/jwt/verify';
 import { createLocalJWKSet } from 'jose/jwks/local';
 import * as joseErrors from 'jose/errors';
+import { compactDecrypt } from 'jose/jwe/compact/decrypt';
 import type { JWK, JWTHeaderParameters, JWTPayload } from 'jose';
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './algorithms.js';
+import { decryptionCandidates } from './decrypt-candidates.js';
+import { usableKey } from './keys.js';
 
 /** Why a response JWT was refused, in the authorization response's terms. */
 export type ResponseJwtFailureKind = 'alg' | 'key' | 'signature' | 'expired' | 'malformed';
@@ -67,4 +71,27 @@ function classify(err: unknown): ResponseJwtFailure {
   }
   if (err instanceof joseErrors.JOSEError) return new ResponseJwtFailure('malformed', (err as Error).message, err);
   return new ResponseJwtFailure('key', `the server's key could not be used: ${(err as Error)?.message ?? String(err)}`, err);
+}
+
+/**
+ * Decrypts a response encrypted to the client (JARM §2.3) with the client's private JWKs, passing
+ * jose the algorithm allow-lists; returns the plaintext, which the caller requires to be a JWS.
+ */
+export async function decryptResponseJwt(jwe: string, keys: readonly JWK[], header: { alg: string; kid?: unknown }): Promise<string> {
+  const candidates = decryptionCandidates({ keys }, header.alg, header.kid);
+  if (candidates.length === 0) throw new Error(`no decryption key of the client fits alg "${header.alg}"`);
+  let last: unknown;
+  for (const jwk of candidates) {
+    try {
+      const { plaintext } = await compactDecrypt(jwe, await usableKey(jwk, header.alg), {
+        keyManagementAlgorithms: [...KEY_MANAGEMENT_ALGS],
+        contentEncryptionAlgorithms: [...CONTENT_ENCRYPTION_ALGS],
+        maxPBES2Count: 10_000, // PBES2 is not in the allow-list; bounded anyway (RFC 8725 §3.1)
+      });
+      return new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
