@@ -184,7 +184,6 @@ export class AuthorizationRequestBuilder {
   #server: AuthorizationServerMetadata | undefined;
   #codeVerifier: string | undefined;
   #codeChallengeMethod: 'S256' | 'plain' = 'S256';
-  #dpopKey: CryptoKey | undefined;
   #profile: 'fapi2' | undefined;
 
   /**
@@ -412,19 +411,12 @@ export class AuthorizationRequestBuilder {
    * ```
    */
   dpopJkt(thumbprintOrKey: string | CryptoKeyPair | CryptoKey): this {
-    const pair = thumbprintOrKey as Partial<CryptoKeyPair> | undefined;
-    const key = isCryptoKey(thumbprintOrKey) ? thumbprintOrKey : isCryptoKey(pair?.publicKey) ? pair.publicKey : undefined;
-    if (key !== undefined) {
-      if (key.type !== 'public') throw invalid('dpopJkt needs the public key of the DPoP key pair (or the pair)');
-      this.#dpopKey = key;
-      this.#params.delete('dpop_jkt');
-      return this;
+    // A key pair or public key is kept as is; build() replaces it with its thumbprint.
+    const key = (thumbprintOrKey as Partial<CryptoKeyPair>)?.publicKey ?? thumbprintOrKey;
+    if (!(isCryptoKey(key) ? key.type === 'public' && key.extractable : typeof key === 'string' && /^[\w-]{43}$/.test(key))) {
+      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 7638), the DPoP key pair or its (extractable) public key');
     }
-    if (typeof thumbprintOrKey !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(thumbprintOrKey)) {
-      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters, RFC 7638) or the DPoP key pair');
-    }
-    this.#dpopKey = undefined;
-    this.#params.set('dpop_jkt', thumbprintOrKey);
+    this.#params.set('dpop_jkt', key);
     return this;
   }
 
@@ -500,9 +492,8 @@ export class AuthorizationRequestBuilder {
   signWith(key: KeyInput, options: SignWithOptions = {}): this {
     if (!isPlainObject(options)) throw invalid('signWith takes an options object');
     const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
-    if (alg === undefined) {
-      if (typeof key !== 'object' || key === null) throw invalid('signWith needs a key: a CryptoKey, KeyObject, private JWK or Uint8Array');
-    } else if (!isSigningAlg(alg)) {
+    // Without alg, the key is checked against each candidate at build (client/negotiate.ts).
+    if (alg !== undefined && !isSigningAlg(alg)) {
       throw new OAuthJarError(
         'ERR_UNSUPPORTED_ALG',
         (alg as unknown) === 'none'
@@ -683,19 +674,13 @@ export class AuthorizationRequestBuilder {
     }
     if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
     let signingAlg = signing?.alg;
-    if (this.#profile !== undefined || (signing && signingAlg === undefined)) {
-      // Loaded on demand: apps that name their algorithms and no profile never download it.
-      const { checkFapi2, negotiateRequestObjectAlg } = await import('./negotiate.js');
-      if (this.#profile === 'fapi2') {
-        checkFapi2({
-          signed: signing !== undefined,
-          alg: signingAlg,
-          published: this.#publisher !== undefined,
-          pkce: this.#codeVerifier === undefined ? undefined : this.#codeChallengeMethod,
-          redirectUri: this.#params.has('redirect_uri'),
-        });
-      }
-      if (signing && signingAlg === undefined) signingAlg = negotiateRequestObjectAlg(signing.key, this.#server, this.#profile);
+    if (this.#profile || (signing && !signingAlg)) {
+      // Loaded on demand: apps that name their algorithms and use no profile never download it.
+      signingAlg = (await import('./negotiate.js')).settle(this.#profile, signing, this.#server, {
+        published: !!this.#publisher,
+        pkce: this.#codeVerifier && this.#codeChallengeMethod,
+        redirectUri: this.#params.has('redirect_uri'),
+      });
     }
 
     const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
@@ -704,13 +689,8 @@ export class AuthorizationRequestBuilder {
         this.#codeChallengeMethod === 'S256' ? await sha256b64u(this.#codeVerifier) : this.#codeVerifier;
       parameters.code_challenge_method = this.#codeChallengeMethod;
     }
-    if (this.#dpopKey !== undefined) {
-      const { jwkThumbprint } = await import('../crypto/dpop.js');
-      try {
-        parameters.dpop_jkt = await jwkThumbprint(this.#dpopKey);
-      } catch (cause) {
-        throw new OAuthJarError('ERR_INVALID_ARGUMENT', `the DPoP key's thumbprint could not be computed: ${(cause as Error)?.message}`, { cause });
-      }
+    if (isCryptoKey(parameters.dpop_jkt)) {
+      parameters.dpop_jkt = await (await import('../crypto/thumbprint.js')).jwkThumbprint(parameters.dpop_jkt);
     }
 
     const url = new URL(endpoint.href);

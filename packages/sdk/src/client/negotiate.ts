@@ -6,17 +6,31 @@ import { OAuthJarError } from '../errors.js';
 import { invalid } from '../lib/validate.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 
-/** What {@link checkFapi2} needs to know about the request being built. */
-export interface Fapi2Facts {
-  signed: boolean;
-  alg: SigningAlg | undefined;
+/** What the profile checks need to know about the request being built. */
+export interface RequestFacts {
   published: boolean;
-  pkce: 'S256' | 'plain' | undefined;
+  /** The PKCE method, when there is a challenge. */
+  pkce: string | undefined;
   redirectUri: boolean;
 }
 
+/**
+ * The builder's step before any crypto: the profile's rules, then the request object's `alg`
+ * (negotiated when signWith had none). Returns the alg, `undefined` for an unsigned request.
+ */
+export function settle(
+  profile: 'fapi2' | undefined,
+  signing: { key: KeyInput; alg: SigningAlg | undefined } | undefined,
+  server: AuthorizationServerMetadata | undefined,
+  facts: RequestFacts,
+): SigningAlg | undefined {
+  if (profile === 'fapi2') checkFapi2({ ...facts, signed: signing !== undefined, alg: signing?.alg });
+  if (!signing) return undefined;
+  return signing.alg ?? negotiateRequestObjectAlg(signing.key, server, profile);
+}
+
 /** FAPI 2.0 Security Profile §5.3.2.2 and Message Signing §5.3, checked before any crypto. */
-export function checkFapi2(facts: Fapi2Facts): void {
+function checkFapi2(facts: RequestFacts & { signed: boolean; alg: SigningAlg | undefined }): void {
   const fail = (rule: string) => new OAuthJarError('ERR_PROFILE', `FAPI 2.0: ${rule}`);
   if (!facts.signed) throw fail('the request is a signed request object (FAPI 2.0 Message Signing §5.3.1): call .signWith(key)');
   if (!facts.published) throw fail('the request object is pushed (PAR, FAPI 2.0 Security Profile §5.3.2.2): call .publishWith(par)');
@@ -29,7 +43,7 @@ export function checkFapi2(facts: Fapi2Facts): void {
 }
 
 /** The request object's alg when signWith had none: the server's list, in its order, within the profile. */
-export function negotiateRequestObjectAlg(key: KeyInput, server: AuthorizationServerMetadata | undefined, profile: 'fapi2' | undefined): SigningAlg {
+function negotiateRequestObjectAlg(key: KeyInput, server: AuthorizationServerMetadata | undefined, profile: 'fapi2' | undefined): SigningAlg {
   if (server === undefined && profile === undefined) {
     throw invalid('signWith without "alg" needs .server(as), whose request_object_signing_alg_values_supported is negotiated, or .profile()');
   }

@@ -1,3 +1,8 @@
+// Static imports: an app that never calls verifyAuthorizationResponse drops this module and its
+// jose code with it (a bundler keeps every import() target as a lazy chunk, even from dead code,
+// and such a chunk splits the jose code a sign-only page loads).
+import { unverifiedHeader } from '../crypto/decode.js';
+import { decryptResponseJwt, ResponseJwtFailure, verifyResponseJwt } from '../crypto/response-jwt.js';
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import { AuthorizationResponseError, OAuthJarError, type OAuthJarErrorCode } from '../errors.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
@@ -177,11 +182,6 @@ async function verifiedJwtParameters(
   if (jwt.length > MAX_JWT_LENGTH) fail('ERR_RESPONSE_MALFORMED', `the response JWT is longer than ${MAX_JWT_LENGTH} characters`);
   const segments = jwt.split('.').length;
   if (segments !== 3 && segments !== 5) fail('ERR_RESPONSE_MALFORMED', 'the response is not a compact JWS or JWE');
-  // The JWT code is loaded on demand: apps that never see a JWT-secured response never load it.
-  const [{ unverifiedHeader }, { verifyResponseJwt, decryptResponseJwt, ResponseJwtFailure }] = await Promise.all([
-    import('../crypto/decode.js'),
-    import('../crypto/response-jwt.js'),
-  ]);
   const header = (token: string) => {
     try {
       return unverifiedHeader(token);

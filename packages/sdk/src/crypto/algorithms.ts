@@ -162,6 +162,7 @@ export function negotiateSigningAlg(
   supported: readonly unknown[] | undefined,
   options: { allowed?: readonly string[] | undefined; listName: string },
 ): { alg: SigningAlg } | { error: string } {
+  if (typeof key !== 'object' || key === null) return { error: 'the key must be a CryptoKey, KeyObject, private JWK or Uint8Array' };
   const own = (key as { alg?: unknown }).alg;
   const fits = (alg: string) =>
     isSigningAlg(alg) &&

@@ -1,6 +1,5 @@
 import { CompactSign } from 'jose/jws/compact/sign'; // subpaths, as in sign.ts
 import { exportJWK } from 'jose/key/export';
-import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import type { JWK } from 'jose';
 import { randomToken } from './encoding.js';
 
@@ -40,16 +39,6 @@ export function dpopPublicJwk(publicKey: CryptoKey): Promise<JWK> {
     publicJwks.set(publicKey, jwk);
   }
   return jwk;
-}
-
-/** The RFC 7638 SHA-256 thumbprint of a public key or JWK, base64url (the `dpop_jkt`, RFC 9449 §10). */
-export async function jwkThumbprint(key: CryptoKey | JWK): Promise<string> {
-  const jwk = isCryptoKey(key) ? await dpopPublicJwk(key) : key;
-  return calculateJwkThumbprint(jwk, 'sha256');
-}
-
-function isCryptoKey(key: unknown): key is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
 }
 
 /**
