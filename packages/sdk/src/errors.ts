@@ -128,7 +128,10 @@ export class AuthorizationResponseError extends OAuthJarError {
   readonly error_uri: string | undefined;
 
   constructor(details: { error: string; error_description?: string | undefined; error_uri?: string | undefined }) {
-    super('ERR_AUTHORIZATION_RESPONSE', `the authorization server answered with error "${details.error}"`);
+    // The code names the error only when it looks like one (RFC 6749 §4.1.2.1 charset, short):
+    // a response is attacker-reachable text until verified, and messages end up in logs.
+    const printable = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(details.error) ? `"${details.error}"` : '(not printable)';
+    super('ERR_AUTHORIZATION_RESPONSE', `the authorization server answered with error ${printable}`);
     this.error = details.error;
     this.error_description = details.error_description;
     this.error_uri = details.error_uri;
