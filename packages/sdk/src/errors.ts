@@ -27,6 +27,7 @@ export type OAuthJarErrorCode =
   | 'ERR_RESPONSE'
   | 'ERR_TIMEOUT'
   | 'ERR_DISCOVERY'
+  | 'ERR_STORE_FULL'
   // authorization responses (JARM, RFC 9207)
   | 'ERR_AUTHORIZATION_RESPONSE'
   | 'ERR_RESPONSE_MALFORMED'
@@ -57,8 +58,6 @@ export type OAuthJarErrorCode =
  * ```
  */
 export class OAuthJarError extends Error {
-  /** The error's stable code. */
-  static code: OAuthJarErrorCode | undefined;
   /** The error's stable code. */
   readonly code: OAuthJarErrorCode;
 

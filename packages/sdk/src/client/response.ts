@@ -223,15 +223,15 @@ async function verifiedJwtParameters(
   };
   let claims: Record<string, unknown>;
   try {
-    let keys = await serverKeys(jwksUri, http);
+    let keys = await serverKeys(server, jwksUri, http);
     // Key rollover: a kid the cached set lacks sends us back to the jwks_uri (at most every 30 s).
-    if (typeof h.kid === 'string' && !keys.some((k) => k.kid === h.kid)) keys = await serverKeys(jwksUri, { ...http, refresh: true });
+    if (typeof h.kid === 'string' && !keys.some((k) => k.kid === h.kid)) keys = await serverKeys(server, jwksUri, http, true);
     try {
       ({ claims } = await verifyResponseJwt(jws, keys, verify));
     } catch (err) {
       if (!(err instanceof ResponseJwtFailure) || err.kind !== 'key' || typeof h.kid === 'string') throw err;
       // No kid and no fitting key: the server may have rolled its keys.
-      ({ claims } = await verifyResponseJwt(jws, await serverKeys(jwksUri, { ...http, refresh: true }), verify));
+      ({ claims } = await verifyResponseJwt(jws, await serverKeys(server, jwksUri, http, true), verify));
     }
   } catch (err) {
     if (err instanceof OAuthJarError) throw err;

@@ -1,5 +1,5 @@
 import { compactDecrypt, type JWK } from 'jose';
-import { decryptionCandidates } from './decrypt-candidates.js';
+import { encryptionKeys } from './algorithms.js';
 import { usableKey } from './keys.js';
 
 /** Why a JWE could not be decrypted. */
@@ -14,7 +14,10 @@ export interface DecryptOptions {
   contentEncryptionAlgorithms: string[];
 }
 
-export { decryptionCandidates } from './decrypt-candidates.js';
+/** The keys of the server's `jwks` that may decrypt a JWE with `alg` and `kid` (crypto/algorithms.ts). */
+export function decryptionCandidates(jwks: { keys: readonly JWK[] }, alg: string, kid: unknown): JWK[] {
+  return encryptionKeys(jwks.keys, alg, kid, 'private');
+}
 
 /**
  * Decrypts a compact JWE with the authorization server's own keys (never the client's), passing

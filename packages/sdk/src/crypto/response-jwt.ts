@@ -4,8 +4,7 @@ import { createLocalJWKSet } from 'jose/jwks/local';
 import * as joseErrors from 'jose/errors';
 import { compactDecrypt } from 'jose/jwe/compact/decrypt';
 import type { JWK, JWTHeaderParameters, JWTPayload } from 'jose';
-import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './algorithms.js';
-import { decryptionCandidates } from './decrypt-candidates.js';
+import { CONTENT_ENCRYPTION_ALGS, encryptionKeys, KEY_MANAGEMENT_ALGS } from './algorithms.js';
 import { usableKey } from './keys.js';
 
 /** Why a response JWT was refused, in the authorization response's terms. */
@@ -78,7 +77,7 @@ function classify(err: unknown): ResponseJwtFailure {
  * jose the algorithm allow-lists; returns the plaintext, which the caller requires to be a JWS.
  */
 export async function decryptResponseJwt(jwe: string, keys: readonly JWK[], header: { alg: string; kid?: unknown }): Promise<string> {
-  const candidates = decryptionCandidates({ keys }, header.alg, header.kid);
+  const candidates = encryptionKeys(keys, header.alg, header.kid, 'private');
   if (candidates.length === 0) throw new Error(`no decryption key of the client fits alg "${header.alg}"`);
   let last: unknown;
   for (const jwk of candidates) {

@@ -1,5 +1,6 @@
 import { randomToken } from '../crypto/encoding.js';
 import { OAuthJarError } from '../errors.js';
+import { storeTimeoutOption, withDeadline } from '../lib/deadline.js';
 import { absoluteUrl, assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import { MemoryRequestObjectStore, type RequestObjectStore } from './store.js';
 import type { PublishContext, RequestUriPublisher } from './types.js';
@@ -23,6 +24,13 @@ export interface HostedRequestUriPublisherOptions {
    * @default new MemoryRequestObjectStore()
    */
   store?: RequestObjectStore;
+  /**
+   * Milliseconds to wait for the store on each `put` and `get`. A store that throws or does not
+   * answer in time makes `publish` reject (`ERR_PUBLISH_FAILED`) and the handler answer `503` at
+   * once, instead of holding logins and the authorization server's fetch for as long as it is away.
+   * @default 1000
+   */
+  storeTimeout?: number;
 }
 
 /** The media type of a request object (RFC 9101 §10.8): what the `request_uri` is served as. */
@@ -63,6 +71,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
   readonly #basePath: string;
   readonly #ttl: number;
   readonly #store: RequestObjectStore;
+  readonly #storeTimeout: number;
 
   constructor(options: HostedRequestUriPublisherOptions) {
     if (!isPlainObject(options)) throw invalid('HostedRequestUriPublisher needs an options object with "baseUrl"');
@@ -80,6 +89,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     const store = options.store ?? new MemoryRequestObjectStore();
     if (typeof store?.put !== 'function' || typeof store.get !== 'function') throw invalid('store must have put(id, value, ttl) and get(id)');
     this.#store = store;
+    this.#storeTimeout = storeTimeoutOption(options.storeTimeout);
   }
 
   /** Stores the object under a fresh id and returns `{baseUrl}{id}` with `expiresIn` = the ttl. */
@@ -87,7 +97,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     assertNonEmptyString(requestObject, 'request object');
     const id = randomToken(ID_BYTES);
     try {
-      await this.#store.put(id, requestObject, this.#ttl);
+      await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
     } catch (cause) {
       throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
     }
@@ -120,9 +130,9 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     if (!ID.test(id)) return notFound();
     let value: string | null | undefined;
     try {
-      value = await this.#store.get(id);
+      value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
     } catch {
-      // A store outage must not leak its message to the AS; the AS sees a server error.
+      // A store outage or timeout must not leak its message to the AS; the AS sees a 503 at once.
       return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
     }
     if (typeof value !== 'string') return notFound();
