@@ -25,6 +25,8 @@ export type { VerificationStepDescription, VerificationStepName } from './server
 export type { VerifyOptions } from './server/verifier.js';
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';
+export { issueAuthorizationResponse, authorizationResponse, DEFAULT_RESPONSE_LIFETIME } from './server/response-object.js';
+export type { IssueAuthorizationResponseOptions, AuthorizationResponseOptions, AuthorizationResponseMode } from './server/response-object.js';
 export { MemoryReplayStore } from './server/replay.js';
 export type { MemoryReplayStoreOptions, ReplayStore } from './server/replay.js';
 export { validateClientMetadata, ClientMetadataError } from './server/metadata.js';

@@ -131,10 +131,16 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     return undefined;
   }
   // A WebCrypto CryptoKey.
-  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown } | undefined;
+  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown; hash?: { name?: unknown } } | undefined;
   if (algorithm && typeof algorithm.name === 'string' && typeof k.usages === 'object') {
     if (!shape.webcrypto.includes(algorithm.name)) {
       return `${alg} needs a ${shape.webcrypto.join(' or ')} CryptoKey, got ${algorithm.name}`;
+    }
+    // An RSA or HMAC CryptoKey is bound to one hash at import: RS384 cannot use a SHA-256 key.
+    const bits = /^(?:RS|PS|HS)(\d{3})$/.exec(alg)?.[1];
+    const hash = algorithm.hash?.name;
+    if (bits !== undefined && typeof hash === 'string' && hash !== `SHA-${bits}`) {
+      return `${alg} needs a CryptoKey with hash SHA-${bits}, got ${hash}`;
     }
     if (shape.crv && typeof algorithm.namedCurve === 'string' && !shape.crv.includes(algorithm.namedCurve)) {
       return `${alg} needs curve ${shape.crv.join(' or ')}, got ${algorithm.namedCurve}`;
@@ -256,4 +262,38 @@ export function clientKeySetIssue(jwks: unknown): string | undefined {
     if (issue) return issue;
   }
   return undefined;
+}
+
+// Used when the server lists no algorithms: FAPI's choices first, HS* never (a secret is no key pair).
+const SIGNING_PREFERENCE: readonly string[] = ['PS256', 'ES256', 'EdDSA', 'Ed25519', 'ES384', 'ES512', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+
+/**
+ * Picks the JWS algorithm for `key`: the first of the server's `supported` list (in the server's
+ * order) that the key can sign with, narrowed by `allowed` (a profile) and by the JWK's own `alg`.
+ * Without a server list, the first fitting algorithm of a fixed preference (PS256, ES256, EdDSA …).
+ * Returns the algorithm, or a message naming both lists when nothing fits: never a guess that the
+ * server would refuse.
+ */
+export function negotiateSigningAlg(
+  key: KeyInput,
+  supported: readonly unknown[] | undefined,
+  options: { allowed?: readonly string[] | undefined; listName: string },
+): { alg: SigningAlg } | { error: string } {
+  if (typeof key !== 'object' || key === null) return { error: 'the key must be a CryptoKey, KeyObject, private JWK or Uint8Array' };
+  const own = (key as { alg?: unknown }).alg;
+  const fits = (alg: string) =>
+    isSigningAlg(alg) &&
+    (options.allowed === undefined || options.allowed.includes(alg)) &&
+    (typeof own !== 'string' || sameAlg(own, alg)) &&
+    keyMismatch(key, alg, 'sign') === undefined;
+  const candidates = supported ? supported.filter((a): a is string => typeof a === 'string') : SIGNING_PREFERENCE;
+  const alg = candidates.find(fits);
+  if (alg !== undefined) return { alg: alg as SigningAlg };
+  const keyCan = SIGNING_ALGS.filter((a) => fits(a));
+  return {
+    error:
+      `no signing algorithm fits both the server and the key: the server lists ${supported ? `[${candidates.join(', ')}]` : 'nothing'} ` +
+      `(${options.listName}); the key can sign with [${keyCan.join(', ')}]` +
+      (options.allowed ? ` within the profile's [${options.allowed.join(', ')}]` : ''),
+  };
 }

@@ -7,7 +7,7 @@ import { usableKey } from './keys.js';
 const encoder = new TextEncoder();
 
 /** Encrypts a compact JWS into a compact JWE (RFC 7519 §11.2 nested JWT). */
-async function encryptCompact(
+export async function encryptCompact(
   jws: string,
   key: KeyInput,
   header: CompactJWEHeaderParameters & { alg: string; enc: string },
