@@ -1,7 +1,6 @@
 // The hostile JOSE objects the probe sends are what they claim to be: checked with jose and with
 // Node's own X.509 and crypto code, independently of the crafting code.
-import { execFileSync } from 'node:child_process';
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, constants, createDecipheriv, createHmac, createPrivateKey, createPublicKey, privateDecrypt } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { rsa1_5Jwe } from '../../src/node/jwe-rsa1_5.js';
@@ -55,30 +54,28 @@ describe('crypto/hostile', () => {
     const pair = await generateJwkPair('RSA-OAEP-256', 'as-enc');
     const jwe = await rsa1_5Jwe('eyJhbGciOiJFUzI1NiJ9.e30.c2ln', pair.publicJwk, enc);
     expect(decodeProtectedHeader(jwe)).toEqual({ alg: 'RSA1_5', enc, cty: 'JWT', kid: 'as-enc' });
-    // Decrypted by hand (RFC 7518 §4.2, §5.2.2.2 / §5.3) in a Node that still allows PKCS#1 v1.5
-    // decryption: independent of the code that encrypted it.
-    const script = `
-      const c = require('node:crypto');
-      const [h, k, iv, ct, tag] = process.env.JWE.split('.').map((s, i) => i ? Buffer.from(s, 'base64url') : s);
-      const key = c.createPrivateKey({ key: JSON.parse(process.env.JWK), format: 'jwk' });
-      const cek = c.privateDecrypt({ key, padding: c.constants.RSA_PKCS1_PADDING }, k);
-      const enc = JSON.parse(Buffer.from(h, 'base64url')).enc;
-      if (enc === 'A256GCM') {
-        const d = c.createDecipheriv('aes-256-gcm', cek, iv).setAAD(Buffer.from(h)).setAuthTag(tag);
-        process.stdout.write(Buffer.concat([d.update(ct), d.final()]));
-      } else {
-        const al = Buffer.alloc(8); al.writeBigUInt64BE(BigInt(h.length * 8));
-        const mac = c.createHmac('sha256', cek.subarray(0, 16)).update(Buffer.concat([Buffer.from(h), iv, ct, al])).digest().subarray(0, 16);
-        if (!mac.equals(tag)) throw new Error('bad tag');
-        const d = c.createDecipheriv('aes-128-cbc', cek.subarray(16), iv);
-        process.stdout.write(Buffer.concat([d.update(ct), d.final()]));
-      }`;
+    // Decrypted by hand (RFC 7518 §4.2, §5.2.2.2 / §5.3), independent of the code that encrypted
+    // it. Node 20.11+ refuses PKCS#1 v1.5 decryption (CVE-2023-46809) and Node 24 cannot be told
+    // otherwise, so the RSA step is raw (no padding) and the PKCS#1 v1.5 block (RFC 8017 §7.2.2:
+    // 0x00 0x02 PS 0x00 M) is taken apart here.
+    const [h, k, iv, ct, tag] = jwe.split('.').map((part, i) => (i ? Buffer.from(part, 'base64url') : part)) as [string, Buffer, Buffer, Buffer, Buffer];
     const { alg: _a, use: _u, ...jwk } = pair.privateJwk;
-    const out = execFileSync(process.execPath, ['--security-revert=CVE-2023-46809', '-e', script], {
-      env: { ...process.env, JWE: jwe, JWK: JSON.stringify(jwk) },
-      encoding: 'utf8',
-    });
-    // Node prints a SECURITY WARNING line for the revert flag before the plaintext.
-    expect(out.split('\n').at(-1)).toBe('eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
+    const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+    const block = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, k);
+    expect([block[0], block[1]]).toEqual([0, 2]);
+    const cek = block.subarray(block.indexOf(0, 2) + 1);
+    let out: string;
+    if (enc === 'A256GCM') {
+      const d = createDecipheriv('aes-256-gcm', cek, iv).setAAD(Buffer.from(h)).setAuthTag(tag);
+      out = Buffer.concat([d.update(ct), d.final()]).toString();
+    } else {
+      const al = Buffer.alloc(8);
+      al.writeBigUInt64BE(BigInt(h.length * 8));
+      const mac = createHmac('sha256', cek.subarray(0, 16)).update(Buffer.concat([Buffer.from(h), iv, ct, al])).digest().subarray(0, 16);
+      expect(mac.equals(tag)).toBe(true);
+      const d = createDecipheriv('aes-128-cbc', cek.subarray(16), iv);
+      out = Buffer.concat([d.update(ct), d.final()]).toString();
+    }
+    expect(out).toBe('eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
   });
 });
