@@ -20,6 +20,7 @@ export type OAuthJarErrorCode =
   | 'ERR_SIGN_FAILED'
   | 'ERR_ENCRYPT_FAILED'
   | 'ERR_DECODE'
+  | 'ERR_CLIENT_ID_PREFIX'
   // by-reference publishing and discovery
   | 'ERR_PUBLISH_FAILED'
   | 'ERR_RESPONSE'
@@ -27,7 +28,10 @@ export type OAuthJarErrorCode =
   | 'ERR_DISCOVERY'
   // server side
   | 'ERR_AUTHORIZATION_REQUEST'
-  | 'ERR_CLIENT_METADATA';
+  | 'ERR_CLIENT_METADATA'
+  // OpenID4VP: the wallet's side, and the verifier reading a wallet's response
+  | 'ERR_WALLET_REQUEST'
+  | 'ERR_AUTHORIZATION_RESPONSE';
 
 /**
  * The base class of every oauth-jar error.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTrustAnchors, validateChain, X509Failure } from '../../src/crypto/x509.js';
-import { sha256Certificate } from '../../src/crypto/certificate.js';
+import { x509Hash } from '../../src/crypto/certificate.js';
 import { issue, makePki } from '../helpers/pki.js';
 
 async function refusal(p: Promise<unknown>): Promise<X509Failure> {
@@ -75,7 +75,7 @@ describe('x5c chain validation (RFC 5280 §6, OpenID4VP 1.0 §5.9.3)', () => {
   it('x509_hash is base64url SHA-256 of the DER', async () => {
     const pki = await makePki();
     const expected = Buffer.from(await crypto.subtle.digest('SHA-256', pki.leaf.cert.rawData)).toString('base64url');
-    expect(await sha256Certificate(pki.leaf.b64)).toBe(expected);
-    expect(await sha256Certificate(pki.leaf.pem)).toBe(expected);
+    expect(await x509Hash(pki.leaf.b64)).toBe(expected);
+    expect(await x509Hash(pki.leaf.pem)).toBe(expected);
   });
 });
