@@ -12,7 +12,7 @@ import { randomToken, sha256b64u } from '../crypto/encoding.js';
 import { signCompact } from '../crypto/sign.js';
 import type { KeyInput } from '../crypto/types.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
-import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
+import type { PublishContext, ReissueOptions, RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 import { toQuery } from './query.js';
 
@@ -23,6 +23,16 @@ const loadEncrypt = () => (encryptModule ??= import('../crypto/encrypt.js'));
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
+
+/**
+ * OpenID4VP 1.0 §5.8: the `aud` of a request object for a wallet whose metadata is static (no
+ * dynamic discovery): the default audience of a `vp_token` request.
+ */
+const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
+/** OpenID4VP 1.0 §5.9.3 client identifier prefixes whose rules the builder checks (client/openid4vp.ts). */
+const CLIENT_ID_PREFIX = /^(x509_san_dns|x509_hash|redirect_uri|decentralized_identifier|verifier_attestation|origin):/;
+// Schemes an authorization endpoint never has: they run code or read local data in a user agent.
+const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 
 /** Default lifetime of a request object in seconds. */
 const DEFAULT_LIFETIME = 300;
@@ -54,6 +64,17 @@ export interface SignWithOptions {
    * @default 'oauth-authz-req+jwt' (RFC 9101 §10.8). `false` leaves it out, for servers that predate RFC 9101.
    */
   typ?: string | false;
+  /**
+   * The `x5c` header: the certificate chain of the signing key, leaf first, each certificate
+   * base64 (not base64url) DER (RFC 7515 §4.1.6). OpenID4VP's `x509_san_dns:` and `x509_hash:`
+   * client identifiers authenticate the verifier with it (OpenID4VP 1.0 §5.9.3).
+   */
+  x5c?: readonly string[];
+  /**
+   * The `jwt` header: a verifier attestation JWT (`typ: verifier-attestation+jwt`) whose `cnf`
+   * binds the signing key, for the `verifier_attestation:` client identifier (OpenID4VP 1.0 §12).
+   */
+  jwt?: string;
 }
 
 /** How {@link AuthorizationRequestBuilder.encryptWith} encrypts the signed request object. */
@@ -87,6 +108,8 @@ interface Signing {
   alg: SigningAlg;
   kid: string | undefined;
   typ: string | false;
+  x5c: readonly string[] | undefined;
+  jwt: string | undefined;
 }
 
 interface Encryption {
@@ -184,15 +207,22 @@ export class AuthorizationRequestBuilder {
   }
 
   /**
-   * The authorization endpoint. Its own query parameters are kept in the emitted URL.
+   * The authorization endpoint. Its own query parameters are kept in the emitted URL. A wallet's
+   * custom scheme (`openid4vp://`, `haip-vp://`, OpenID4VP 1.0 §13.1.2) is accepted too;
+   * `javascript:`, `data:`, `file:` and the like are not.
    *
    * @example
    * ```ts
    * builder.endpoint('https://as.example.com/authorize');
+   * builder.endpoint('openid4vp://'); // a wallet
    * ```
    */
   endpoint(url: string | URL): this {
-    this.#endpoint = absoluteUrl(url, 'endpoint', { schemes: ['https:', 'http:'], fragment: false });
+    const parsed = absoluteUrl(url, 'endpoint', { fragment: false });
+    if (UNSAFE_SCHEMES.has(parsed.protocol)) {
+      throw new OAuthJarError('ERR_INVALID_URL', `endpoint must use https: (or a wallet's custom scheme), got ${parsed.protocol}`);
+    }
+    this.#endpoint = parsed;
     return this;
   }
 
@@ -441,7 +471,17 @@ export class AuthorizationRequestBuilder {
    */
   signWith(key: KeyInput, options: SignWithOptions): this {
     if (!isPlainObject(options)) throw invalid('signWith needs an options object with "alg"');
-    const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
+    const { alg, kid, typ = REQUEST_OBJECT_TYP, x5c, jwt } = options;
+    if (this.#clientId.startsWith('redirect_uri:')) {
+      throw new OAuthJarError('ERR_CLIENT_ID_PREFIX', 'a redirect_uri: request is never signed: the wallet has no key to check it with (OpenID4VP 1.0 §5.9.3)');
+    }
+    if (x5c !== undefined) {
+      // RFC 7515 §4.1.6: a non-empty array of base64 (not base64url) DER certificates, leaf first.
+      if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) {
+        throw invalid('x5c must be a non-empty array of base64 DER certificates, leaf first (RFC 7515 §4.1.6)');
+      }
+    }
+    if (jwt !== undefined && (typeof jwt !== 'string' || jwt.split('.').length !== 3)) throw invalid('jwt must be a compact JWT (a verifier attestation)');
     if (!isSigningAlg(alg)) {
       throw new OAuthJarError(
         'ERR_UNSUPPORTED_ALG',
@@ -454,7 +494,7 @@ export class AuthorizationRequestBuilder {
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
-    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ };
+    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ, x5c: x5c === undefined ? undefined : [...x5c], jwt };
     return this;
   }
 
@@ -616,7 +656,7 @@ export class AuthorizationRequestBuilder {
         throw new OAuthJarError('ERR_ENCRYPT_WITHOUT_SIGN', 'encryptWith needs signWith: a request object is signed first, then encrypted (RFC 9101 §4)');
       }
       if (this.#publisher) throw new OAuthJarError('ERR_INVALID_ARGUMENT', 'publishWith needs signWith: only a request object can be published');
-    } else if (this.#audience === undefined) {
+    } else if (this.#audience === undefined && !this.#isVpTokenRequest()) {
       throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
     }
     if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
@@ -628,37 +668,106 @@ export class AuthorizationRequestBuilder {
       parameters.code_challenge_method = this.#codeChallengeMethod;
     }
 
+    if (CLIENT_ID_PREFIX.test(this.#clientId)) {
+      const { checkClientIdPrefix } = await import('./openid4vp.js');
+      await checkClientIdPrefix({
+        clientId: this.#clientId,
+        parameters,
+        signing: signing && { x5c: signing.x5c, kid: signing.kid, jwt: signing.jwt },
+      });
+    }
+
     const url = new URL(endpoint.href);
     if (!signing) {
       for (const [name, value] of Object.entries(parameters)) toQuery(url.searchParams, name, value);
       return result(url, undefined, parameters, this.#codeVerifier);
     }
 
+    const claims = this.#claims(parameters, this.#audience ?? SELF_ISSUED_AUDIENCE);
+    let encryption = this.#encryption;
+    if (encryption?.key === undefined && encryption) encryption = await this.#serverEncryption(encryption);
+    const requestObject = await this.#seal(claims, signing, encryption);
+
+    let requestUri: string | undefined;
+    let expiresIn: number | undefined;
+    let requestUriMethod: 'get' | 'post' | undefined;
+    if (this.#publisher) {
+      let published: { requestUri: string; expiresIn?: number; requestUriMethod?: 'get' | 'post' };
+      try {
+        published = await this.#publisher.publish(requestObject, this.#publishContext(parameters, signing));
+      } catch (cause) {
+        if (cause instanceof OAuthJarError) throw cause;
+        throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
+      }
+      if (typeof published?.requestUri !== 'string' || published.requestUri === '') {
+        throw new OAuthJarError('ERR_PUBLISH_FAILED', 'the publisher returned no requestUri');
+      }
+      requestUri = published.requestUri;
+      expiresIn = published.expiresIn;
+      requestUriMethod = published.requestUriMethod;
+    }
+
+    // RFC 9101 §5: client_id plus exactly one of request / request_uri.
+    const query = url.searchParams;
+    query.delete('request');
+    query.delete('request_uri');
+    query.set('client_id', this.#clientId);
+    if (requestUri !== undefined) query.set('request_uri', requestUri);
+    else query.set('request', requestObject);
+    // OpenID4VP 1.0 §5.1: the wallet is told to POST for the object (§5.10).
+    query.delete('request_uri_method');
+    if (requestUri !== undefined && requestUriMethod === 'post') query.set('request_uri_method', 'post');
+    for (const name of this.#queryCopies) {
+      if (name !== 'client_id' && parameters[name] !== undefined) toQuery(query, name, parameters[name]);
+    }
+    return result(url, requestObject, claims, this.#codeVerifier, requestUri, expiresIn);
+  }
+
+  // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud; a
+  // publisher answering OpenID4VP POSTs (§5.10) makes a fresh object per wallet with reissue().
+  #publishContext(parameters: Record<string, unknown>, signing: Signing): PublishContext {
+    const context: PublishContext = {
+      clientId: this.#clientId,
+      reissue: (options: ReissueOptions = {}) => this.#reissue(parameters, signing, options),
+    };
+    if (typeof this.#audience === 'string') context.issuer = this.#audience;
+    const par = this.#server?.pushed_authorization_request_endpoint;
+    if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
+    return context;
+  }
+
+  #isVpTokenRequest(): boolean {
+    return String(this.#params.get('response_type')).split(' ').includes('vp_token');
+  }
+
+  #claims(parameters: Record<string, unknown>, audience: string | string[]): Record<string, unknown> {
     const now = Math.floor(this.#now() / 1000);
     const jti = this.#jti();
     assertNonEmptyString(jti, 'jti');
-    const claims: Record<string, unknown> = {
+    return {
       iss: this.#issuer ?? this.#clientId,
-      aud: this.#audience,
+      aud: audience,
       ...parameters,
       iat: now,
       nbf: now,
       exp: now + this.#lifetime,
       jti,
     };
+  }
 
-    const header: { alg: string; kid?: string; typ?: string } = { alg: signing.alg };
+  // Signs the claims, then encrypts the JWS when asked to (RFC 9101 §4: a nested JWT).
+  async #seal(claims: Record<string, unknown>, signing: Signing, encryption: Encryption | undefined): Promise<string> {
+    const header: { alg: string; kid?: string; typ?: string; x5c?: string[]; jwt?: string } = { alg: signing.alg };
     if (signing.kid !== undefined) header.kid = signing.kid;
     if (signing.typ !== false) header.typ = signing.typ;
+    if (signing.x5c !== undefined) header.x5c = [...signing.x5c];
+    if (signing.jwt !== undefined) header.jwt = signing.jwt;
     let requestObject: string;
     try {
       requestObject = await signCompact(claims, signing.key, header);
     } catch (cause) {
       throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signing.alg} failed: ${(cause as Error)?.message}`, { cause });
     }
-
-    let encryption = this.#encryption;
-    if (encryption?.key === undefined && encryption) encryption = await this.#serverEncryption(encryption);
     if (encryption) {
       // RFC 7519 §5.2: cty "JWT" marks the nested JWT. Never zip (RFC 8725 §3.6).
       const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
@@ -674,44 +783,32 @@ export class AuthorizationRequestBuilder {
         );
       }
     }
-
-    let requestUri: string | undefined;
-    let expiresIn: number | undefined;
-    if (this.#publisher) {
-      let published: { requestUri: string; expiresIn?: number };
-      try {
-        published = await this.#publisher.publish(requestObject, this.#publishContext());
-      } catch (cause) {
-        if (cause instanceof OAuthJarError) throw cause;
-        throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
-      }
-      if (typeof published?.requestUri !== 'string' || published.requestUri === '') {
-        throw new OAuthJarError('ERR_PUBLISH_FAILED', 'the publisher returned no requestUri');
-      }
-      requestUri = published.requestUri;
-      expiresIn = published.expiresIn;
-    }
-
-    // RFC 9101 §5: client_id plus exactly one of request / request_uri.
-    const query = url.searchParams;
-    query.delete('request');
-    query.delete('request_uri');
-    query.set('client_id', this.#clientId);
-    if (requestUri !== undefined) query.set('request_uri', requestUri);
-    else query.set('request', requestObject);
-    for (const name of this.#queryCopies) {
-      if (name !== 'client_id' && parameters[name] !== undefined) toQuery(query, name, parameters[name]);
-    }
-    return result(url, requestObject, claims, this.#codeVerifier, requestUri, expiresIn);
+    return requestObject;
   }
 
-  // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud.
-  #publishContext(): PublishContext {
-    const context: PublishContext = { clientId: this.#clientId };
-    if (typeof this.#audience === 'string') context.issuer = this.#audience;
-    const par = this.#server?.pushed_authorization_request_endpoint;
-    if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
-    return context;
+  // OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST — its wallet_nonce (only when it sent
+  // one), its issuer as aud, an alg it lists, encrypted to its key when it gave one.
+  async #reissue(parameters: Record<string, unknown>, signing: Signing, options: ReissueOptions): Promise<string> {
+    const algs = options.signingAlgs;
+    if (algs !== undefined) {
+      const names = signing.alg === 'EdDSA' || signing.alg === 'Ed25519' ? ['EdDSA', 'Ed25519'] : [signing.alg];
+      if (!algs.some((a) => names.includes(a))) {
+        throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the wallet does not accept ${signing.alg} request objects (it lists ${algs.join(', ') || 'none'})`);
+      }
+    }
+    const claims = this.#claims(parameters, options.audience ?? this.#audience ?? SELF_ISSUED_AUDIENCE);
+    if (options.walletNonce !== undefined) claims.wallet_nonce = options.walletNonce;
+    let encryption = this.#encryption;
+    if (options.encryptTo) {
+      const { key, alg, enc } = options.encryptTo;
+      if (!isKeyManagementAlg(alg) || !isContentEncryptionAlg(enc)) {
+        throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the wallet's request object encryption ${alg}/${enc} is not supported`);
+      }
+      encryption = { key, alg, enc, kid: kidOf(key) };
+    } else if (encryption?.key === undefined && encryption) {
+      encryption = await this.#serverEncryption(encryption);
+    }
+    return this.#seal(claims, signing, encryption);
   }
 
   // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that
