@@ -19,7 +19,7 @@ export { MemoryRequestObjectStore } from './publishers/store.js';
 export type { RequestObjectStore, MemoryRequestObjectStoreOptions } from './publishers/store.js';
 export { verifyAuthorizationResponse } from './client/response.js';
 export type { VerifyAuthorizationResponseOptions, VerifiedAuthorizationResponse } from './client/response.js';
-export { x509Hash } from './crypto/certificate.js';
+export { x509Hash } from './client/x509-hash.js';
 export { OAuthJarError, ResponseError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';
 export type { KeyInput, JWK, JSONWebKeySet } from './crypto/types.js';

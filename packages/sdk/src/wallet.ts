@@ -13,7 +13,7 @@ export { WalletRequestError } from './wallet/errors.js';
 export type { WalletErrorCode, WalletCheck } from './wallet/errors.js';
 export { encryptAuthorizationResponse } from './wallet/response.js';
 export type { EncryptAuthorizationResponseOptions, ResponseEncryptionMetadata } from './wallet/response.js';
-export { x509Hash } from './crypto/certificate.js';
+export { x509Hash } from './client/x509-hash.js';
 export { OAuthJarError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';
 export type { RequestUriFetchOptions } from './http/request-uri.js';

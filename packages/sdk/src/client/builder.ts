@@ -32,7 +32,7 @@ const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
 /** OpenID4VP 1.0 §5.9.3 client identifier prefixes whose rules the builder checks (client/openid4vp.ts). */
 const CLIENT_ID_PREFIX = /^(x509_san_dns|x509_hash|redirect_uri|decentralized_identifier|verifier_attestation|origin):/;
 // Schemes an authorization endpoint never has: they run code or read local data in a user agent.
-const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
+const UNSAFE_SCHEME = /^(javascript|data|vbscript|file|blob|about):$/;
 
 /** Default lifetime of a request object in seconds. */
 const DEFAULT_LIFETIME = 300;
@@ -219,9 +219,7 @@ export class AuthorizationRequestBuilder {
    */
   endpoint(url: string | URL): this {
     const parsed = absoluteUrl(url, 'endpoint', { fragment: false });
-    if (UNSAFE_SCHEMES.has(parsed.protocol)) {
-      throw new OAuthJarError('ERR_INVALID_URL', `endpoint must use https: (or a wallet's custom scheme), got ${parsed.protocol}`);
-    }
+    if (UNSAFE_SCHEME.test(parsed.protocol)) throw new OAuthJarError('ERR_INVALID_URL', `endpoint cannot use ${parsed.protocol}`);
     this.#endpoint = parsed;
     return this;
   }
@@ -472,16 +470,8 @@ export class AuthorizationRequestBuilder {
   signWith(key: KeyInput, options: SignWithOptions): this {
     if (!isPlainObject(options)) throw invalid('signWith needs an options object with "alg"');
     const { alg, kid, typ = REQUEST_OBJECT_TYP, x5c, jwt } = options;
-    if (this.#clientId.startsWith('redirect_uri:')) {
-      throw new OAuthJarError('ERR_CLIENT_ID_PREFIX', 'a redirect_uri: request is never signed: the wallet has no key to check it with (OpenID4VP 1.0 §5.9.3)');
-    }
-    if (x5c !== undefined) {
-      // RFC 7515 §4.1.6: a non-empty array of base64 (not base64url) DER certificates, leaf first.
-      if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) {
-        throw invalid('x5c must be a non-empty array of base64 DER certificates, leaf first (RFC 7515 §4.1.6)');
-      }
-    }
-    if (jwt !== undefined && (typeof jwt !== 'string' || jwt.split('.').length !== 3)) throw invalid('jwt must be a compact JWT (a verifier attestation)');
+    // OpenID4VP 1.0 §5.9.3 (x5c and jwt themselves are checked at build, in client/openid4vp.ts).
+    if (this.#clientId.startsWith('redirect_uri:')) throw new OAuthJarError('ERR_CLIENT_ID_PREFIX', 'redirect_uri: requests are never signed');
     if (!isSigningAlg(alg)) {
       throw new OAuthJarError(
         'ERR_UNSUPPORTED_ALG',
@@ -494,7 +484,7 @@ export class AuthorizationRequestBuilder {
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
-    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ, x5c: x5c === undefined ? undefined : [...x5c], jwt };
+    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ, x5c: Array.isArray(x5c) ? [...x5c] : x5c, jwt };
     return this;
   }
 
@@ -668,13 +658,9 @@ export class AuthorizationRequestBuilder {
       parameters.code_challenge_method = this.#codeChallengeMethod;
     }
 
-    if (CLIENT_ID_PREFIX.test(this.#clientId)) {
+    if (CLIENT_ID_PREFIX.test(this.#clientId) || signing?.x5c !== undefined || signing?.jwt !== undefined) {
       const { checkClientIdPrefix } = await import('./openid4vp.js');
-      await checkClientIdPrefix({
-        clientId: this.#clientId,
-        parameters,
-        signing: signing && { x5c: signing.x5c, kid: signing.kid, jwt: signing.jwt },
-      });
+      await checkClientIdPrefix({ clientId: this.#clientId, parameters, signing });
     }
 
     const url = new URL(endpoint.href);
@@ -694,7 +680,7 @@ export class AuthorizationRequestBuilder {
     if (this.#publisher) {
       let published: { requestUri: string; expiresIn?: number; requestUriMethod?: 'get' | 'post' };
       try {
-        published = await this.#publisher.publish(requestObject, this.#publishContext(parameters, signing));
+        published = await this.#publisher.publish(requestObject, this.#publishContext(parameters, signing, encryption));
       } catch (cause) {
         if (cause instanceof OAuthJarError) throw cause;
         throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
@@ -725,10 +711,16 @@ export class AuthorizationRequestBuilder {
 
   // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud; a
   // publisher answering OpenID4VP POSTs (§5.10) makes a fresh object per wallet with reissue().
-  #publishContext(parameters: Record<string, unknown>, signing: Signing): PublishContext {
+  #publishContext(parameters: Record<string, unknown>, signing: Signing, encryption: Encryption | undefined): PublishContext {
     const context: PublishContext = {
       clientId: this.#clientId,
-      reissue: (options: ReissueOptions = {}) => this.#reissue(parameters, signing, options),
+      // OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST (client/openid4vp.ts reads the options).
+      reissue: async (options: ReissueOptions = {}) => {
+        const terms = (await import('./openid4vp.js')).reissueTerms(options, signing.alg);
+        const claims = this.#claims(parameters, terms.audience ?? this.#audience ?? SELF_ISSUED_AUDIENCE);
+        if (terms.walletNonce !== undefined) claims.wallet_nonce = terms.walletNonce;
+        return this.#seal(claims, signing, terms.encryption ?? encryption);
+      },
     };
     if (typeof this.#audience === 'string') context.issuer = this.#audience;
     const par = this.#server?.pushed_authorization_request_endpoint;
@@ -757,11 +749,9 @@ export class AuthorizationRequestBuilder {
 
   // Signs the claims, then encrypts the JWS when asked to (RFC 9101 §4: a nested JWT).
   async #seal(claims: Record<string, unknown>, signing: Signing, encryption: Encryption | undefined): Promise<string> {
-    const header: { alg: string; kid?: string; typ?: string; x5c?: string[]; jwt?: string } = { alg: signing.alg };
-    if (signing.kid !== undefined) header.kid = signing.kid;
-    if (signing.typ !== false) header.typ = signing.typ;
-    if (signing.x5c !== undefined) header.x5c = [...signing.x5c];
-    if (signing.jwt !== undefined) header.jwt = signing.jwt;
+    const { alg, kid, typ, x5c, jwt } = signing;
+    // x5c: RFC 7515 §4.1.6; jwt: OpenID4VP 1.0 §12 (a verifier attestation).
+    const header = Object.fromEntries(Object.entries({ alg, kid, typ, x5c, jwt }).filter(([, v]) => v !== undefined && v !== false)) as { alg: string };
     let requestObject: string;
     try {
       requestObject = await signCompact(claims, signing.key, header);
@@ -784,31 +774,6 @@ export class AuthorizationRequestBuilder {
       }
     }
     return requestObject;
-  }
-
-  // OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST — its wallet_nonce (only when it sent
-  // one), its issuer as aud, an alg it lists, encrypted to its key when it gave one.
-  async #reissue(parameters: Record<string, unknown>, signing: Signing, options: ReissueOptions): Promise<string> {
-    const algs = options.signingAlgs;
-    if (algs !== undefined) {
-      const names = signing.alg === 'EdDSA' || signing.alg === 'Ed25519' ? ['EdDSA', 'Ed25519'] : [signing.alg];
-      if (!algs.some((a) => names.includes(a))) {
-        throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the wallet does not accept ${signing.alg} request objects (it lists ${algs.join(', ') || 'none'})`);
-      }
-    }
-    const claims = this.#claims(parameters, options.audience ?? this.#audience ?? SELF_ISSUED_AUDIENCE);
-    if (options.walletNonce !== undefined) claims.wallet_nonce = options.walletNonce;
-    let encryption = this.#encryption;
-    if (options.encryptTo) {
-      const { key, alg, enc } = options.encryptTo;
-      if (!isKeyManagementAlg(alg) || !isContentEncryptionAlg(enc)) {
-        throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the wallet's request object encryption ${alg}/${enc} is not supported`);
-      }
-      encryption = { key, alg, enc, kid: kidOf(key) };
-    } else if (encryption?.key === undefined && encryption) {
-      encryption = await this.#serverEncryption(encryption);
-    }
-    return this.#seal(claims, signing, encryption);
   }
 
   // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that

@@ -1,6 +1,10 @@
 import { OAuthJarError, ResponseError } from '../errors.js';
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import { invalid, isPlainObject } from '../lib/validate.js';
+import { unverifiedHeader } from '../crypto/decode.js';
+// Static, not import(): a lazy entry here would split the sign-only page's shared code into more
+// chunks (scripts/size.mjs); an app that never calls this function drops it whole.
+import { decryptCompact } from '../crypto/decrypt.js';
 
 /** Options of {@link verifyAuthorizationResponse} for an encrypted OpenID4VP response. */
 export interface VerifyAuthorizationResponseOptions {
@@ -84,7 +88,6 @@ export async function verifyAuthorizationResponse(
   if (jwe.length > 256 * 1024) throw refuse('the response is too large');
   if (jwe.split('.').length !== 5) throw refuse('the response is not a compact JWE: a direct_post.jwt response is encrypted (OpenID4VP 1.0 §8.3)');
 
-  const { unverifiedHeader } = await import('../crypto/decode.js');
   let header: Record<string, unknown>;
   try {
     header = unverifiedHeader(jwe) as Record<string, unknown>;
@@ -98,7 +101,6 @@ export async function verifyAuthorizationResponse(
   if (typeof header.alg !== 'string' || !KEY_ALGS.includes(header.alg)) throw refuse('the response alg is not a supported key agreement or key transport algorithm');
   if (header.zip !== undefined) throw refuse('compressed responses are not accepted');
 
-  const { decryptCompact } = await import('../crypto/decrypt.js');
   let plaintext: string;
   try {
     plaintext = await decryptCompact(jwe, { keys }, { alg: header.alg, kid: header.kid }, {

@@ -1,4 +1,3 @@
-import * as base64url from 'jose/base64url'; // a subpath, as in sign.ts
 
 const PEM = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/;
 
@@ -26,23 +25,69 @@ export function certificateBase64(der: Uint8Array): string {
   return btoa(binary);
 }
 
-/**
- * The value of an OpenID4VP `x509_hash:` client identifier: base64url (no padding) of the SHA-256
- * of the leaf certificate's DER.
- *
- * @param certificate The leaf certificate: an `x5c` entry (base64 DER), a PEM block or DER bytes.
- *
- * @example
- * ```ts
- * import { AuthorizationRequestBuilder, x509Hash } from 'oauth-jar';
- *
- * const clientId = `x509_hash:${await x509Hash(leafCertB64)}`;
- * new AuthorizationRequestBuilder('vp_token', clientId).signWith(verifierKey, { alg: 'ES256', x5c: [leafCertB64, intermediateB64] });
- * ```
- *
- * @see [OpenID4VP 1.0 §5.9.3](https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#section-5.9.3) Defined Client Identifier Prefixes
- */
+/** base64url SHA-256 of a certificate's DER: an OpenID4VP `x509_hash:` value (OpenID4VP 1.0 §5.9.3). */
 export async function x509Hash(certificate: string | Uint8Array): Promise<string> {
   const der = certificateDer(certificate);
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', der)));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', der));
+  // base64url by hand: jose's module here would split the sign-only page's jose code into more
+  // chunks (scripts/size.mjs), for 43 characters.
+  return certificateBase64(digest).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+// One DER element at `offset` (X.690 §8.1: tag, definite length, contents).
+function tlv(der: Uint8Array, offset: number, limit: number): Tlv {
+  if (offset + 2 > limit) throw new TypeError('truncated DER');
+  const tag = der[offset]!;
+  let length = der[offset + 1]!;
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes < 1 || bytes > 4 || start + bytes > limit) throw new TypeError('bad DER length');
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + der[start++]!;
+  }
+  if (start + length > limit) throw new TypeError('truncated DER');
+  return { tag, start, end: start + length };
+}
+
+function children(der: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let at = parent.start; at < parent.end; at = out[out.length - 1]!.end) out.push(tlv(der, at, parent.end));
+  return out;
+}
+
+// id-ce-subjectAltName, 2.5.29.17, as its DER contents.
+const SAN_OID = [0x55, 0x1d, 0x11];
+
+/**
+ * The SAN dNSName entries of a certificate, lower-cased (RFC 5280 §4.2.1.6), read with a minimal
+ * DER walk: the builder checks an `x509_san_dns:` client_id against its own leaf with this,
+ * without loading an X.509 library. Never a trust decision: the wallet validates the chain.
+ */
+export function certificateDnsNames(certificate: string | Uint8Array): string[] {
+  const der = certificateDer(certificate);
+  const cert = tlv(der, 0, der.length);
+  const tbs = children(der, cert)[0];
+  if (cert.tag !== 0x30 || tbs?.tag !== 0x30) throw new TypeError('not an X.509 certificate');
+  // extensions are [3] EXPLICIT in TBSCertificate (RFC 5280 §4.1)
+  const wrapper = children(der, tbs).find((e) => e.tag === 0xa3);
+  if (!wrapper) return [];
+  const names: string[] = [];
+  for (const ext of children(der, children(der, wrapper)[0]!)) {
+    const parts = children(der, ext);
+    const oid = parts[0]!;
+    if (oid.tag !== 0x06 || oid.end - oid.start !== 3 || SAN_OID.some((b, i) => der[oid.start + i] !== b)) continue;
+    const value = parts[parts.length - 1]!; // extnValue OCTET STRING holding GeneralNames
+    for (const name of children(der, children(der, value)[0]!)) {
+      // dNSName [2] IMPLICIT IA5String
+      if (name.tag === 0x82) names.push(String.fromCharCode(...der.subarray(name.start, name.end)).toLowerCase());
+    }
+  }
+  return names;
 }

@@ -1,6 +1,6 @@
-// The only importer of @peculiar/x509 (and of the Reflect polyfill it needs), loaded on demand:
+// The only importer of @peculiar/x509 (which needs Reflect metadata: installed here), loaded on demand:
 // only requests that carry an x5c chain pay for X.509 parsing, so a sign-only page never ships it.
-import { importX509 } from 'jose';
+import { importX509 } from 'jose/key/import'; // a subpath: the barrel would pull all of jose into this lazy chunk
 import { certificateBase64, certificateDer } from './certificate.js';
 
 type X509Module = typeof import('@peculiar/x509');
@@ -8,14 +8,44 @@ type Certificate = InstanceType<X509Module['X509Certificate']>;
 
 let x509Module: Promise<X509Module> | undefined;
 
+type Key = string | symbol;
+type Metadata = Map<Key | undefined, Map<unknown, unknown>>;
+
 /**
- * @peculiar/x509 2.x resolves its algorithm providers through tsyringe, which needs the
- * `Reflect.getMetadata` API at load time. The polyfill is loaded here, first, when the runtime has
- * none, so applications never have to import it themselves.
+ * @peculiar/x509 2.x resolves its algorithm providers through tsyringe, whose decorators need the
+ * `Reflect` metadata API (`metadata`, `defineMetadata`, `getMetadata`, `getOwnMetadata`) at load
+ * time. When the runtime has none, this installs the four functions, over a WeakMap, before the
+ * library loads: applications never import a polyfill themselves, and a page that never sees an
+ * x5c chain never runs this. (The reflect-metadata package would do the same, as CommonJS that
+ * browser bundlers must wrap.)
  */
+function installReflectMetadata(): void {
+  const reflect = Reflect as unknown as Record<string, unknown>;
+  if (typeof reflect.getMetadata === 'function') return;
+  const store = new WeakMap<object, Metadata>();
+  const own = (target: object, property: Key | undefined, create: boolean): Map<unknown, unknown> | undefined => {
+    let byProperty = store.get(target);
+    if (!byProperty && create) store.set(target, (byProperty = new Map()));
+    let map = byProperty?.get(property);
+    if (!map && create) byProperty!.set(property, (map = new Map()));
+    return map;
+  };
+  const getOwnMetadata = (key: unknown, target: object, property?: Key) => own(target, property, false)?.get(key);
+  const getMetadata = (key: unknown, target: object, property?: Key): unknown => {
+    for (let t: object | null = target; t !== null; t = Object.getPrototypeOf(t)) {
+      const map = own(t, property, false);
+      if (map?.has(key)) return map.get(key);
+    }
+    return undefined;
+  };
+  const defineMetadata = (key: unknown, value: unknown, target: object, property?: Key) => void own(target, property, true)!.set(key, value);
+  const metadata = (key: unknown, value: unknown) => (target: object, property?: Key) => defineMetadata(key, value, target, property);
+  Object.assign(reflect, { getOwnMetadata, getMetadata, defineMetadata, metadata });
+}
+
 function loadX509(): Promise<X509Module> {
   return (x509Module ??= (async () => {
-    if (typeof (Reflect as { getMetadata?: unknown }).getMetadata !== 'function') await import('reflect-metadata');
+    installReflectMetadata();
     return import('@peculiar/x509');
   })());
 }
@@ -198,18 +228,6 @@ export async function validateChain(x5c: unknown, anchors: TrustAnchors, now: Da
 function dnsNames(x509: X509Module, cert: Certificate): string[] {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   return (san?.names.items ?? []).filter((n) => n.type === 'dns').map((n) => n.value.toLowerCase());
-}
-
-/** The SAN dNSName entries of a certificate (an `x5c` entry, PEM or DER), lower-cased. */
-export async function certificateDnsNames(certificate: string | Uint8Array): Promise<string[]> {
-  const x509 = await loadX509();
-  let der: Uint8Array<ArrayBuffer>;
-  try {
-    der = certificateDer(certificate);
-  } catch (cause) {
-    throw new X509Failure('malformed', 'the certificate is not base64 DER', cause);
-  }
-  return dnsNames(x509, await parse(x509, der, 'the certificate'));
 }
 
 /** The leaf's public key for a JWS `alg`, imported by jose from the certificate. */

@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { setGlobalConfig, type CallbackContext, type Jwk } from '@openid4vc/oauth2';
 import { Openid4vpClient, Openid4vpVerifier, parseOpenid4vpAuthorizationResponse } from '@openid4vc/openid4vp';
-import { CompactEncrypt, SignJWT, compactDecrypt, exportJWK, generateKeyPair, importJWK, importX509, jwtVerify, type JWK } from 'jose';
+import { CompactEncrypt, SignJWT, compactDecrypt, exportJWK, generateKeyPair, importJWK, importX509, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher, verifyAuthorizationResponse } from '../../src/index.js';
 import { toNodeHandler, type FetchHandler } from '../../src/node.js';
@@ -43,7 +43,7 @@ function callbacks(): Omit<CallbackContext, 'generateRandom' | 'clientAuthentica
     },
     signJwt: async (signer, { header, payload }) => {
       if (signer.method !== 'x5c') throw new Error(`test signer: ${signer.method}`);
-      const jwt = await new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(await importJWK(pki.leaf.privateJwk, signer.alg));
+      const jwt = await new SignJWT(payload as JWTPayload).setProtectedHeader(header as { alg: string }).sign(await importJWK(pki.leaf.privateJwk, signer.alg));
       return { jwt, signerJwk: leafPublicJwk as Jwk };
     },
     verifyJwt: async (signer, { compact }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTrustAnchors, validateChain, X509Failure } from '../../src/crypto/x509.js';
-import { x509Hash } from '../../src/crypto/certificate.js';
+import { certificateDnsNames, x509Hash } from '../../src/crypto/certificate.js';
 import { issue, makePki } from '../helpers/pki.js';
 
 async function refusal(p: Promise<unknown>): Promise<X509Failure> {
@@ -70,6 +70,16 @@ describe('x5c chain validation (RFC 5280 §6, OpenID4VP 1.0 §5.9.3)', () => {
     expect((await refusal(validateChain([pki.leaf.b64, other.intermediate.b64], anchors, new Date()))).kind).toBe('signature');
     expect((await refusal(validateChain(['not base64!'], anchors, new Date()))).kind).toBe('malformed');
     expect((await refusal(validateChain([], anchors, new Date()))).kind).toBe('malformed');
+  });
+
+  it('the builder\'s DER walk reads the same SAN dNSNames as @peculiar/x509', async () => {
+    const { issue } = await import('../helpers/pki.js');
+    const many = await issue({ subject: 'CN=x', dns: ['A.example', 'b.example'] });
+    expect(certificateDnsNames(many.b64)).toEqual(['a.example', 'b.example']);
+    expect(certificateDnsNames(many.pem)).toEqual(['a.example', 'b.example']);
+    const none = await issue({ subject: 'CN=root', ca: true });
+    expect(certificateDnsNames(none.b64)).toEqual([]);
+    expect(() => certificateDnsNames('AAAA')).toThrow(TypeError);
   });
 
   it('x509_hash is base64url SHA-256 of the DER', async () => {
