@@ -16,6 +16,16 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   const name = subpath === '.' ? 'index' : subpath.slice(2);
   input[name] = new URL(`src/${name}.ts`, root).pathname;
 }
+// Runtime-specific builds behind export conditions (e.g. "./server" → "node" → dist/server-node.js,
+// built from src/server-node.ts): every `default` file of the map is an input. Their types are the
+// entry's own, so only the JavaScript build takes them.
+const jsInput = { ...input };
+const defaults = (target) =>
+  typeof target === 'string' ? [] : Object.entries(target).flatMap(([k, v]) => (k === 'default' && typeof v === 'string' ? [v] : defaults(v)));
+for (const file of Object.values(pkg.exports).flatMap(defaults)) {
+  const name = file.replace(/^\.\/dist\//, '').replace(/\.c?js$/, '');
+  jsInput[name] ??= new URL(`src/${name}.ts`, root).pathname;
+}
 
 const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const external = (id) =>
@@ -60,7 +70,7 @@ const clean = { name: 'clean-dist', buildStart: () => rmSync(dist, { recursive: 
 
 export default [
   {
-    input,
+    input: jsInput,
     external,
     treeshake: { moduleSideEffects: false },
     plugins: [clean, esbuild({ target: 'es2022', tsconfig: new URL('tsconfig.json', root).pathname })],

@@ -1,14 +1,15 @@
 // Bundle: the min+gzip size of small browser apps (esbuild: bundle, esm, platform browser, minify,
 // code splitting; gzip level 9 with node:zlib) that make a request object with oauth-jar's built dist, with jose
-// alone, and with oauth4webapi. Target (issue 6): the sign-only app with oauth-jar is at most jose's
-// SignJWT-only app + 1.5 KB gzip, and pulls in no ky. (scripts/size.mjs is the CI size budget; this
-// is the bench report, kept independent of it.)
+// alone, and with oauth4webapi. Target (docs/performance.md): the sign-only app with oauth-jar loads
+// at most jose's SignJWT-only app + 4 KB min+gzip up front, and no ky up front. The build stages load
+// with the first build() (reported as "on demand"). scripts/size.mjs checks the same target in CI;
+// this is the bench report, kept independent of it.
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const SLACK = 1536; // 1.5 KB gzip
+const SLACK = 4096; // 4 KB min+gzip
 const sdkDir = fileURLToPath(new URL('..', import.meta.url));
 const dist = JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
 
@@ -101,7 +102,7 @@ export async function bundleSuite() {
   const jose = sizes['jose SignJWT'];
   const budget = jose.gzip + SLACK;
   rows.find((r) => r.id === 'oauth-jar sign').check = {
-    target: `<= jose SignJWT + 1.5 KB gzip (${budget} B), no ky`,
+    target: `<= jose SignJWT + 4 KB min+gzip up front (${budget} B), no ky`,
     pass: sdk.gzip <= budget && !sdk.ky,
     overJose: sdk.gzip - jose.gzip,
   };

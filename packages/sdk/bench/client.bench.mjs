@@ -1,7 +1,9 @@
-// Client: AuthorizationRequestBuilder (new builder, setters, signWith, build) next to raw jose doing
-// the same work on the same claims: fresh iat/nbf/exp and a 128-bit random jti, the same JWS header,
-// the same key object, and the authorize URL with client_id + request. oauth4webapi's
-// issueRequestObject (+ the same URL) is the peer column. Target (issues 2 and 6): >= 0.95 x raw jose.
+// Client: AuthorizationRequestBuilder as an app uses it, a new builder per login (the constructor,
+// eight setters: endpoint, audience, redirectUri, scope, state, nonce, codeChallenge, signWith; then
+// build()) next to raw jose doing the same work on the same claims: the PKCE S256 challenge, fresh
+// iat/nbf/exp and a 128-bit random jti, the same JWS header, the same key object, and the authorize
+// URL with client_id + request. oauth4webapi's
+// issueRequestObject (+ the same URL) is the peer column. Target (docs/performance.md): >= 0.95 x raw jose.
 import { base64url, CompactEncrypt, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { interleaved, ratio, ratioRange } from './lib/measure.mjs';
@@ -12,6 +14,8 @@ const issuer = 'https://as.example.com';
 const clientId = 'bench-client';
 const redirectUri = 'https://client.example.org/cb';
 const state = '81c33d57-59c7-4b41-9a15-80e2ed1482e2';
+const nonce = 'n-0S6_WzA2Mj';
+const codeVerifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const encoder = new TextEncoder();
 
 /** The authorize URL by value (RFC 9101 §5): the endpoint plus client_id and request. */
@@ -22,12 +26,14 @@ function authorizeUrl(requestObject) {
   return url;
 }
 
-/** The claims the builder puts in the object, made by hand for raw jose. */
-function claims() {
+/** The claims the builder puts in the object, made by hand for raw jose (PKCE S256, RFC 7636 §4.2). */
+async function claims() {
   const now = Math.floor(Date.now() / 1000);
+  const challenge = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(codeVerifier))));
   return {
     iss: clientId, aud: issuer, response_type: 'code', client_id: clientId, redirect_uri: redirectUri,
-    scope: 'openid profile', state, iat: now, nbf: now, exp: now + 300,
+    scope: 'openid profile', state, nonce, code_challenge: challenge, code_challenge_method: 'S256',
+    iat: now, nbf: now, exp: now + 300,
     jti: base64url.encode(crypto.getRandomValues(new Uint8Array(16))),
   };
 }
@@ -68,12 +74,14 @@ export async function clientSuite(opts, sdkModule) {
         .redirectUri(redirectUri)
         .scope('openid', 'profile')
         .state(state)
+        .nonce(nonce)
+        .codeChallenge(codeVerifier)
         .signWith(sign.key, { alg: sign.alg, kid: 'k1' });
       if (encrypt) b = b.encryptWith(encrypt.key, { alg: encrypt.alg, enc: encrypt.enc, kid: 'e1' });
       return (await b.build()).url;
     };
     const raw = async () => {
-      let object = await new SignJWT(claims())
+      let object = await new SignJWT(await claims())
         .setProtectedHeader({ alg: sign.alg, kid: 'k1', typ: 'oauth-authz-req+jwt' })
         .sign(sign.key);
       if (encrypt) {
@@ -87,9 +95,13 @@ export async function clientSuite(opts, sdkModule) {
     if (!c.noPeer) {
       const as = { issuer, authorization_endpoint: endpoint };
       const client = { client_id: clientId };
-      const params = { response_type: 'code', redirect_uri: redirectUri, scope: 'openid profile', state };
-      tasks.peer = async () =>
-        authorizeUrl(await oauth.issueRequestObject(as, client, params, { key: sign.key, kid: 'k1' }));
+      tasks.peer = async () => {
+        const params = {
+          response_type: 'code', redirect_uri: redirectUri, scope: 'openid profile', state, nonce,
+          code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+        };
+        return authorizeUrl(await oauth.issueRequestObject(as, client, params, { key: sign.key, kid: 'k1' }));
+      };
     }
     // every path must make a usable object before it is timed
     for (const fn of Object.values(tasks)) {

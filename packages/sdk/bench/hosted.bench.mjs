@@ -2,7 +2,7 @@
 // oauth-jar/node on node:http) under 256 concurrent keep-alive loopback clients, with the memory
 // store and with Redis (a throw-away redis-server on 127.0.0.1 when the binary is installed); then
 // the memory use of the memory store after 100 000 published objects with expiry running.
-// Target (issue 6): handler p99 < 5 ms at 256 concurrent clients with the memory store.
+// Target (docs/performance.md): handler p99 < 5 ms at 256 concurrent clients with the memory store.
 //
 // Two latencies are reported. "handler" is measured in the server process from the request event
 // to the response's 'finish': the cost of serving one request. "end to end" is what a client sees,

@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// The browser size budget of the client entry (issue 5; SPEC-NOTES §6: "keep the sign-only path
-// near jose's own size, with ky only behind the publishers").
+// The browser size of the client entry (docs/performance.md, "Bundle"): keep the sign-only path
+// near jose's own size, with nothing server-side and no ky up front.
 //
-// esbuild bundles tiny apps against the built dist/ (minify, platform browser, format esm), the way
-// a browser app's bundler would, and measures min and min+gzip bytes:
+// esbuild bundles tiny apps against the built dist/ (minify, platform browser, format esm, code
+// splitting), the way a browser app's bundler would, and measures min and min+gzip bytes:
 //   - jose:       `new SignJWT(claims).setProtectedHeader(…).sign(key)` only — the baseline
 //   - sign:       `new AuthorizationRequestBuilder(…).signWith(…).build()`
-//   - sign+enc:   the same with `.encryptWith(…)` (reported, no budget)
+//   - sign+enc:   the same with `.encryptWith(…)` (reported, no target)
 //   - jose+enc:   SignJWT + CompactEncrypt — the baseline of sign+enc
-// Measured is what a page loads up front (the entry chunk and the chunks it imports statically;
-// dynamic imports become lazy chunks, reported apart). It fails when the sign-only app loads more
-// than the regression budget (BUDGET_OVER_JOSE), loads ky up front, or contains oauth-jar/server
-// code anywhere, and prints the issue 6 target (jose + 1.5 KB) as PASS or MISS. On failure it lists
-// what the sign-only app loads beyond jose's (esbuild metafile).
-// The same apps built by rollup (as vite does) are reported for comparison, not budgeted.
+// Three figures per app: what a page loads up front (the entry chunk and the chunks it imports
+// statically); what it has loaded once build() has run (plus the chunks the up-front code imports
+// dynamically, with their static imports); and the total with every lazy chunk (JWE, the jwks_uri
+// fetch with ky, JWK import: loaded only by an app that uses them).
+// The target: the sign-only app loads at most jose's SignJWT app + 4 KB min+gzip up front, loads no
+// ky up front and no oauth-jar/server code anywhere. The script fails (exit 1) when it does not and
+// then lists what the sign-only app loads beyond jose's (esbuild metafile).
+// The same apps built by rollup (as vite does) are reported for comparison.
 //
 // Usage: node packages/sdk/scripts/size.mjs [--json]   (after the build; root: `pnpm size`)
 import { existsSync } from 'node:fs';
@@ -26,12 +28,10 @@ import { rollup } from 'rollup';
 
 const sdk = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(sdk, 'dist/index.js');
-// The issue 6 target: sign-only ≤ jose's SignJWT app + 1.5 KB gzip. Not met today: the builder's
-// own code (every parameter with its validation and messages, ~4.4 KB gzip) is larger than the
-// whole allowance, so the target is printed as MISS, not enforced. CI enforces the regression
-// guard below (today's figure plus a little headroom): the bundle must not grow unnoticed.
-const TARGET_OVER_JOSE = 1536; // bytes, min+gzip
-const BUDGET_OVER_JOSE = 7168; // bytes, min+gzip: fails CI
+// The target (docs/performance.md): the sign-only app's up-front code ≤ jose's SignJWT app + 4 KB
+// min+gzip. The builder's setters with their checks and messages load up front; the build stages
+// (claims, signing with jose, URL) load with the first build().
+const TARGET_OVER_JOSE = 4096; // bytes, min+gzip
 
 if (!existsSync(dist)) {
   console.error('dist/ is missing: run the build first (npx -y pnpm@10 build)');
@@ -119,6 +119,16 @@ async function measure(name, contents) {
   }
   const initial = [...initialPaths].map(fileOf);
   const lazy = outputs.filter((f) => !initial.includes(f));
+  // What build() loads: the up-front code's dynamic imports and, transitively, their static imports.
+  const builtPaths = new Set(initialPaths);
+  const next = [...initialPaths].flatMap((p) => meta[p].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+  while (next.length) {
+    const p = next.pop();
+    if (builtPaths.has(p) || !meta[p]) continue;
+    builtPaths.add(p);
+    for (const i of meta[p].imports) if (i.kind === 'import-statement') next.push(i.path);
+  }
+  const afterBuild = [...builtPaths].map(fileOf);
   const text = (files) => files.map((f) => new TextDecoder().decode(f.contents)).join('\n');
   const inputs = [...initialPaths]
     .flatMap((p) => Object.entries(meta[p].inputs))
@@ -137,7 +147,9 @@ async function measure(name, contents) {
     name,
     min: sum(initial, (f) => f.contents.byteLength),
     gzip: sum(initial, gz),
+    builtGzip: sum(afterBuild, gz),
     lazyGzip: sum(lazy, gz),
+    totalGzip: sum(outputs, gz),
     inputs,
     found,
   };
@@ -201,36 +213,43 @@ for (const [name, contents] of Object.entries(apps)) results[name] = await measu
 const viaRollup = {};
 for (const [name, contents] of Object.entries(apps)) viaRollup[name] = await measureRollup(name, contents);
 
-const limit = results.jose.gzip + BUDGET_OVER_JOSE;
+const limit = results.jose.gzip + TARGET_OVER_JOSE;
 const problems = [];
-if (results.sign.gzip > limit) problems.push(`sign-only bundle ${results.sign.gzip} B gzip > jose SignJWT ${results.jose.gzip} B + ${BUDGET_OVER_JOSE} B = ${limit} B`);
+if (results.sign.gzip > limit) problems.push(`sign-only app loads ${results.sign.gzip} B gzip up front > jose SignJWT ${results.jose.gzip} B + ${TARGET_OVER_JOSE} B = ${limit} B`);
 for (const name of ['sign', 'sign+enc']) {
   for (const f of results[name].found) problems.push(`${name} bundle contains ${f}`);
 }
 
 if (process.argv.includes('--json')) {
-  const summary = Object.fromEntries(Object.values(results).map(({ name, min, gzip, lazyGzip }) => [name, { min, gzip, lazyGzip }]));
+  const summary = Object.fromEntries(
+    Object.values(results).map(({ name, min, gzip, builtGzip, lazyGzip, totalGzip }) => [name, { min, gzip, builtGzip, lazyGzip, totalGzip }]),
+  );
   const rollupSummary = Object.fromEntries(Object.values(viaRollup).map(({ name, min, gzip, lazyGzip, ky }) => [name, { min, gzip, lazyGzip, ky }]));
-  console.log(JSON.stringify({ esbuild: summary, rollup: rollupSummary, budget: { sign: limit }, problems }, null, 2));
+  console.log(JSON.stringify({ esbuild: summary, rollup: rollupSummary, target: { sign: limit, pass: results.sign.gzip <= limit }, problems }, null, 2));
 } else {
-  const table = (title, rows) => {
+  const table = (title, rows, built) => {
     console.log(title);
-    console.log(`  ${'app'.padEnd(10)} ${'min'.padStart(7)} ${'min+gzip'.padStart(9)} ${'vs jose'.padStart(8)}  lazy chunks (gzip)`);
+    const cols = built ? `${'after build()'.padStart(14)} ${'all chunks'.padStart(11)}` : 'lazy chunks (gzip)';
+    console.log(`  ${'app'.padEnd(10)} ${'min'.padStart(7)} ${'min+gzip'.padStart(9)} ${'vs jose'.padStart(8)}  ${cols}`);
     for (const [name, base] of [['jose'], ['sign', 'jose'], ['jose+enc'], ['sign+enc', 'jose+enc']]) {
       const r = rows[name];
       const delta = base ? `${r.gzip - rows[base].gzip >= 0 ? '+' : ''}${r.gzip - rows[base].gzip}` : '';
-      console.log(`  ${name.padEnd(10)} ${String(r.min).padStart(7)} ${String(r.gzip).padStart(9)} ${delta.padStart(8)}  ${r.lazyGzip || ''}`);
+      const more = built ? `${String(r.builtGzip).padStart(14)} ${String(r.totalGzip).padStart(11)}` : `${r.lazyGzip || ''}`;
+      console.log(`  ${name.padEnd(10)} ${String(r.min).padStart(7)} ${String(r.gzip).padStart(9)} ${delta.padStart(8)}  ${more}`);
     }
   };
-  table('browser bundles, loaded up front (esbuild --bundle --splitting --minify --platform=browser --format=esm), bytes:', results);
-  table('the same through rollup (as vite builds), chunks minified by esbuild, for comparison:', viaRollup);
-  console.log(`  budget (CI): sign ≤ jose + ${BUDGET_OVER_JOSE} = ${limit} B gzip; no ky, no server code`);
-  const target = results.jose.gzip + TARGET_OVER_JOSE;
-  console.log(`  target (issue 6): sign ≤ jose + ${TARGET_OVER_JOSE} = ${target} B gzip: ${results.sign.gzip <= target ? 'PASS' : `MISS by ${results.sign.gzip - target} B`}`);
+  table('browser bundles (esbuild --bundle --splitting --minify --platform=browser --format=esm), bytes; min, min+gzip: up front; then min+gzip', results, true);
+  table('the same through rollup (as vite builds), chunks minified by esbuild, for comparison:', viaRollup, false);
+  const pass = results.sign.gzip <= limit;
+  console.log(
+    `  target: sign-only app up front ≤ jose SignJWT + ${TARGET_OVER_JOSE} = ${limit} B min+gzip, no ky up front, no server code: ` +
+      `${results.sign.gzip} B (jose + ${results.sign.gzip - results.jose.gzip}) ${pass && problems.length === 0 ? 'PASS' : 'MISS'}`,
+  );
+  console.log(`  total with the lazy chunks: ${results.sign.totalGzip} B min+gzip (${results.sign.builtGzip} B once build() has run; the rest only for encryption, jwks_uri keys, JWK import)`);
 }
 
 if (problems.length) {
-  console.error('\nSIZE BUDGET FAILED:');
+  console.error('\nSIZE TARGET MISSED:');
   for (const p of problems) console.error(`  - ${p}`);
   // Why: what the sign-only app loads up front that jose's own SignJWT app does not.
   const baseline = new Map(results.jose.inputs.map((i) => [i.path, i.bytes]));

@@ -140,6 +140,25 @@ for (const entry of entries) {
   else ok(`${spec}: the same ${e.length} exports in ESM and CJS`);
   namesOf[entry] = e;
 }
+// oauth-jar/server: Node (import and require) resolves the Node build, which checks resolved
+// addresses; the Web-API build exports the same names.
+{
+  const resolved = check('oauth-jar/server under Node: the "node" condition', process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
+const web = await import(new URL('./node_modules/${pkg.name}/dist/server.js', 'file://' + process.cwd() + '/').href);
+const node = await import('${pkg.name}/server');
+console.log(JSON.stringify({ esm: import.meta.resolve('${pkg.name}/server'), cjs: require.resolve('${pkg.name}/server'), same: JSON.stringify(Object.keys(web).sort()) === JSON.stringify(Object.keys(node).sort()) }));`,
+  ], { cwd: app });
+  if (resolved !== undefined) {
+    const r = JSON.parse(resolved);
+    if (!r.esm.endsWith('/dist/server-node.js') || !r.cjs.endsWith('/dist/server-node.cjs')) fail(`oauth-jar/server resolves to ${r.esm} / ${r.cjs}, not the Node build`);
+    else if (!r.same) fail('the Node and Web-API builds of oauth-jar/server export different names');
+    else ok('oauth-jar/server → dist/server-node.js (import) and .cjs (require), the same exports as dist/server.js');
+  }
+}
 const bare = check('the bin: node_modules/.bin/oauth-jar --help', join(app, 'node_modules/.bin/oauth-jar'), ['--help'], { cwd: app });
 if (bare !== undefined && !bare.includes('oauth-jar inspect')) fail('oauth-jar --help does not describe inspect');
 

@@ -52,7 +52,7 @@ class UsageError extends Error {}
 
 /** The checks as the verifier runs them (SPEC-NOTES §2). A check that can fail at several steps sits at its earliest. */
 const ORDER: readonly VerificationCheck[] = [
-  'internal', 'repeated_parameter', 'client_id', 'client', 'request_and_request_uri', 'request_not_supported',
+  'internal', 'repeated_parameter', 'client_id', 'client', 'client_metadata', 'request_and_request_uri', 'request_not_supported',
   'request_uri_not_supported', 'signed_request_object_required', 'request_uri', 'shape', 'decrypt', 'header',
   'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'replay', 'forbidden_claim',
 ];
@@ -218,6 +218,9 @@ async function verify(
     // on, and guardedFetch also checks the addresses a host name resolves to.
     requireRequestUriRegistration: false,
     requestUri: { fetch: guardedFetch() },
+    // A --jwks URL is the operator's own choice on their own machine (as with curl), so a local or
+    // http key server is allowed; a request_uri comes from the inspected input and stays guarded.
+    ...(remote ? { jwksUri: { allowHttp: true, allowPrivateNetwork: true } } : {}),
     now: () => opts.now,
     ...(opts.profile ? { profile: opts.profile } : {}),
   });

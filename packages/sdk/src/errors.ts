@@ -26,6 +26,7 @@ export type OAuthJarErrorCode =
   | 'ERR_RESPONSE'
   | 'ERR_TIMEOUT'
   | 'ERR_DISCOVERY'
+  | 'ERR_STORE_FULL'
   // server side
   | 'ERR_AUTHORIZATION_REQUEST'
   | 'ERR_CLIENT_METADATA'
@@ -48,8 +49,6 @@ export type OAuthJarErrorCode =
  * ```
  */
 export class OAuthJarError extends Error {
-  /** The error's stable code. */
-  static code: OAuthJarErrorCode | undefined;
   /** The error's stable code. */
   readonly code: OAuthJarErrorCode;
 

@@ -4,6 +4,35 @@
  * protection for `RequestObjectVerifier`. Takes a connected node-redis v5 client (the `redis`
  * package, an optional peer dependency); any client with the same `set` / `get` shape works.
  *
+ * Set the client up to fail closed:
+ * - an `error` listener: node-redis emits `error` on every lost connection, and an unhandled
+ *   `error` event ends the Node process;
+ * - `disableOfflineQueue: true`: while Redis is away commands fail at once instead of queueing
+ *   (without it they wait, unbounded, until Redis is back);
+ * - a `connectTimeout` and a `reconnectStrategy` that keeps retrying with a short, capped backoff,
+ *   so the same client recovers by itself when Redis returns.
+ *
+ * The stores' callers also wait at most `storeTimeout` (default 1000 ms) for each command: the
+ * verifier then answers `temporarily_unavailable` (503), the hosted handler `503`, and `publish`
+ * rejects. Nothing is accepted because Redis could not be asked.
+ *
+ * Without persistence (RDB/AOF), a Redis restart forgets every key: the recorded `jti`s (an object
+ * accepted before the restart can be accepted once more until it expires) and the hosted request
+ * objects (their `request_uri`s answer 404). Enable persistence, or accept that window.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ *
+ * const redis = createClient({
+ *   url: process.env.REDIS_URL,
+ *   disableOfflineQueue: true, // fail at once while disconnected
+ *   socket: { connectTimeout: 1000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+ * });
+ * redis.on('error', (err) => log.warn({ err }, 'redis')); // without it, a lost connection ends the process
+ * await redis.connect();
+ * ```
+ *
  * @module
  */
 import { b64u } from './crypto/encoding.js';
@@ -50,7 +79,8 @@ function prefixOf(options: RedisStoreOptions, fallback: string): string {
 /**
  * A {@link RequestObjectStore} in Redis: every instance of a relying party serves the request
  * objects any of them published. Each object is one key with Redis' own expiry (`SET … EX ttl`),
- * so nothing outlives its ttl and nothing needs sweeping.
+ * so nothing outlives its ttl and nothing needs sweeping. A Redis restart without persistence
+ * loses the objects: their `request_uri`s answer 404.
  *
  * @example
  * ```ts
@@ -58,10 +88,17 @@ function prefixOf(options: RedisStoreOptions, fallback: string): string {
  * import { HostedRequestUriPublisher } from 'oauth-jar';
  * import { RedisRequestObjectStore } from 'oauth-jar/redis';
  *
- * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const redis = createClient({
+ *   url: process.env.REDIS_URL,
+ *   disableOfflineQueue: true,
+ *   socket: { connectTimeout: 1000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+ * }).on('error', (err) => log.warn({ err }, 'redis'));
+ * await redis.connect();
+ *
  * const hosted = new HostedRequestUriPublisher({
  *   baseUrl: 'https://rp.example.com/jar/',
  *   store: new RedisRequestObjectStore(redis),
+ *   storeTimeout: 1000, // the default: publish rejects and the handler answers 503 past it
  * });
  * ```
  */
@@ -93,6 +130,8 @@ export class RedisRequestObjectStore implements RequestObjectStore {
  * by one is refused by all (RFC 9101 §10.3, FAPI). One atomic `SET key 1 NX EXAT exp` per request
  * object: the first writer wins, and Redis forgets the key when the object would have expired
  * anyway. Keys are SHA-256 hashes of the client and `jti`, so a long `jti` costs no Redis memory.
+ * A Redis restart without persistence loses the recorded `jti`s: an object accepted before it can
+ * be accepted once more until its `exp` (at most the verifier's `maxExpiresIn` ahead).
  *
  * @example
  * ```ts
@@ -100,8 +139,19 @@ export class RedisRequestObjectStore implements RequestObjectStore {
  * import { RequestObjectVerifier } from 'oauth-jar/server';
  * import { RedisReplayStore } from 'oauth-jar/redis';
  *
- * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
- * const verifier = new RequestObjectVerifier({ issuer, getClient, replayStore: new RedisReplayStore(redis) });
+ * const redis = createClient({
+ *   url: process.env.REDIS_URL,
+ *   disableOfflineQueue: true,
+ *   socket: { connectTimeout: 1000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+ * }).on('error', (err) => log.warn({ err }, 'redis'));
+ * await redis.connect();
+ *
+ * const verifier = new RequestObjectVerifier({
+ *   issuer,
+ *   getClient,
+ *   replayStore: new RedisReplayStore(redis),
+ *   storeTimeout: 1000, // the default: past it, or on a Redis error, verify answers temporarily_unavailable (503)
+ * });
  * ```
  */
 export class RedisReplayStore implements ReplayStore {

@@ -13,16 +13,19 @@ export type {
   VerifiedAuthorizationRequest,
   VerifiedRequestObject,
 } from './server/types.js';
-export { AuthorizationRequestError } from './server/errors.js';
+export { AuthorizationRequestError, MAX_ERROR_DESCRIPTION_LENGTH } from './server/errors.js';
+export { MAX_JSON_DEPTH } from './server/json.js';
 export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';
 export { authorizationErrorResponse } from './server/response.js';
 export type { ErrorResponseOptions } from './server/response.js';
 export { MemoryReplayStore } from './server/replay.js';
-export type { ReplayStore } from './server/replay.js';
+export type { MemoryReplayStoreOptions, ReplayStore } from './server/replay.js';
 export { validateClientMetadata, ClientMetadataError } from './server/metadata.js';
 export type { RequestObjectServerMetadata, ClientMetadataPolicy } from './server/metadata.js';
 export { PAR_URN_PREFIX, matchesRegisteredRequestUri } from './server/resolve.js';
-export { isPrivateHost } from './http/request-uri.js';
+export { isPrivateHost } from './http/address.js';
+export type { NetworkPolicy } from './http/guard.js';
 export type { RequestUriFetchOptions } from './http/request-uri.js';
+export type { JwksUriFetchOptions } from './http/jwks.js';
 export { OAuthJarError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';

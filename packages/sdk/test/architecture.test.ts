@@ -25,7 +25,7 @@ const isNodeOnly = (path: string) => NODE_ONLY.has(path) || path.startsWith('nod
 describe('architecture (STYLE.md §1)', () => {
   it('finds the sources and their imports', () => {
     expect(all.length).toBeGreaterThan(30);
-    expect(all.find((f) => f.path === 'client/builder.ts')?.imports).toContain('../crypto/sign.js');
+    expect(all.find((f) => f.path === 'client/build.ts')?.imports).toContain('../crypto/sign.js');
   });
 
   it('only crypto/ imports jose', () => {

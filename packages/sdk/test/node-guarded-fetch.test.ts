@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { guardedFetch, type ResolvedAddress } from '../src/node.js';
 import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './server/fixtures.js';
+import { causes } from './helpers/causes.js';
 import { close, listen } from './helpers/loopback.js';
 
 let keys: Keys;
@@ -66,7 +67,8 @@ describe('guardedFetch (oauth-jar/node)', () => {
     const fetch = guardedFetch({ lookup: resolver({ 'rp.test': addresses }) });
     const err = await refusal(verifierWith(fetch, uri), byRef(uri));
     expect(err.error).toBe('invalid_request_uri');
-    expect(err.error_description).toMatch(/loopback, private or link-local/);
+    expect(err.error_description).toBe('the request_uri could not be fetched');
+    expect(causes(err)).toMatch(/loopback, private or link-local/);
     expect(hits).toBe(0);
   });
 
@@ -91,11 +93,12 @@ describe('guardedFetch (oauth-jar/node)', () => {
     const fetch = guardedFetch({ lookup: resolver({ 'rp.test': ['127.0.0.1'] }), allowPrivateNetwork: true });
     const err = await refusal(verifierWith(fetch, uri, 300), byRef(uri));
     expect(err.error).toBe('invalid_request_uri');
-    expect(err.error_description).toMatch(/300 ms/);
+    expect(err.error_description).toBe('the request_uri could not be fetched');
+    expect(causes(err)).toMatch(/300 ms/);
     expect(hits).toBe(1);
   });
 
-  it('makes GET and HEAD requests only', async () => {
-    await expect(guardedFetch()(`http://rp.test:${port}/`, { method: 'POST', body: 'x' })).rejects.toThrow(TypeError);
+  it('makes GET, HEAD and POST requests only', async () => {
+    await expect(guardedFetch({ lookup: resolver({}) })(`http://rp.test:${port}/`, { method: 'PUT', body: 'x' })).rejects.toThrow(/GET, HEAD and POST/);
   });
 });

@@ -1,5 +1,6 @@
 // oauth-jar/redis against a real Debian redis-server on 127.0.0.1.
 import { createServer, type Server } from 'node:http';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher } from '../src/index.js';
 import { toNodeHandler } from '../src/node.js';
@@ -110,6 +111,17 @@ describe('RedisReplayStore', () => {
     await expect(two.verify(query({ client_id: CLIENT_ID, request: next.requestObject! }))).resolves.toBeDefined();
   });
 
+  it('PAR: the object verified at the PAR endpoint is accepted once from the PAR store (RFC 9126 §4), never by value again', async () => {
+    const request = await builder().build();
+    const urn = 'urn:ietf:params:oauth:request_uri:redis-par-test';
+    // a PAR store that does not delete: the replay store still allows one use of the request_uri
+    const v = verifier({ replayStore: new RedisReplayStore(await redis.client()), pushedAuthorizationRequests: async () => ({ request: request.requestObject! }) });
+    await v.verify(query({ client_id: CLIENT_ID, request: request.requestObject! })); // the PAR endpoint
+    expect((await v.verify(query({ client_id: CLIENT_ID, request_uri: urn }))).requestObject?.source).toBe('par');
+    expect((await refusal(v, query({ client_id: CLIENT_ID, request_uri: urn }))).check).toBe('replay');
+    expect((await refusal(v, query({ client_id: CLIENT_ID, request: request.requestObject! }))).check).toBe('replay');
+  });
+
   it('the key expires with the object (EXAT = exp + tolerance) and is a hash, not the jti', async () => {
     const c = await redis.client();
     const store = new RedisReplayStore(c, { prefix: 'replay-test:' });
@@ -121,4 +133,98 @@ describe('RedisReplayStore', () => {
     expect(key!.length).toBeLessThan(64);
     expect(await c.expireTime(key!)).toBe(exp);
   });
+});
+
+/** A client set up as the README recommends for a fail-closed store. */
+async function productionClient() {
+  const c = createClient({
+    url: redis.url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+  });
+  c.on('error', () => {});
+  await c.connect();
+  outageClients.push(c);
+  return c;
+}
+const outageClients: Array<ReturnType<typeof createClient>> = [];
+afterAll(async () => {
+  for (const c of outageClients) await c.close().catch(() => {});
+});
+
+async function timed<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+  const t0 = performance.now();
+  try {
+    const value = await p;
+    return { value, ms: performance.now() - t0 };
+  } catch (error) {
+    return { error, ms: performance.now() - t0 };
+  }
+}
+
+async function until(condition: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await condition().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+// The deadline (storeTimeout, default 1000 ms) plus a generous margin for a loaded machine.
+const BOUND = 4000;
+
+describe('a Redis outage: every store call fails closed within the deadline, and recovers', () => {
+  it('verify answers 503, the handler 503, publish rejects; after a restart everything works with the same objects', async () => {
+    // The hosted store on a default client (offline queue on: commands wait), the replay store on
+    // the recommended one (offline queue off): the deadline bounds both.
+    const queued = await redis.client();
+    const prod = await productionClient();
+    const hosted = new HostedRequestUriPublisher({ baseUrl: `${origin}/jar/`, ttl: 60, store: new RedisRequestObjectStore(queued, { prefix: 'outage:' }) });
+    serving = hosted;
+    const v = verifier({ replayStore: new RedisReplayStore(prod, { prefix: 'outage-jti:' }) });
+    const vQueued = verifier({ replayStore: new RedisReplayStore(queued, { prefix: 'outage-jti:' }) });
+
+    const before = await builder().publishWith(hosted).build();
+    expect((await fetch(before.requestUri!)).status).toBe(200);
+    const objects = await Promise.all(Array.from({ length: 50 }, () => builder().build()));
+
+    await redis.kill();
+    try {
+      // 50 verifies during the outage: each a 503 within the bound, none accepted
+      const t0 = performance.now();
+      const verifies = await Promise.all(objects.map((o) => timed(v.verify(query({ client_id: CLIENT_ID, request: o.requestObject! }))).then((r) => r.error)));
+      const verifyMs = performance.now() - t0;
+      for (const err of verifies) expect([(err as { error?: string }).error, (err as { status?: number }).status]).toEqual(['temporarily_unavailable', 503]);
+      // on the queueing client the command waits: the deadline answers
+      const queuedVerify = await timed(vQueued.verify(query({ client_id: CLIENT_ID, request: (await builder().build()).requestObject! })));
+      expect(queuedVerify.error).toMatchObject({ error: 'temporarily_unavailable', status: 503 });
+      expect(queuedVerify.ms).toBeLessThan(BOUND);
+      const served = await timed(fetch(before.requestUri!));
+      const published = await timed(builder().publishWith(hosted).build());
+      console.log(
+        `Redis down: 50 verifies (no offline queue) answered in ${verifyMs.toFixed(0)} ms, a verify on a queueing client ${queuedVerify.ms.toFixed(0)} ms, handler ${served.ms.toFixed(0)} ms, publish ${published.ms.toFixed(0)} ms`,
+      );
+      expect(verifyMs).toBeLessThan(BOUND);
+      expect(served.value?.status).toBe(503);
+      expect(served.ms).toBeLessThan(BOUND);
+      expect(published.error).toMatchObject({ code: 'ERR_PUBLISH_FAILED' });
+      expect(published.ms).toBeLessThan(BOUND);
+    } finally {
+      await redis.restart();
+    }
+
+    // Back: the same clients reconnect, the same publisher and verifier work.
+    await until(async () => queued.isReady && prod.isReady);
+    const after = await builder().publishWith(hosted).build();
+    expect((await fetch(after.requestUri!)).status).toBe(200);
+    await expect(v.verify(query({ client_id: CLIENT_ID, request_uri: after.requestUri! }))).resolves.toBeDefined();
+    const fresh = await builder().build();
+    const q = query({ client_id: CLIENT_ID, request: fresh.requestObject! });
+    await expect(v.verify(q)).resolves.toBeDefined();
+    expect((await refusal(v, q)).check).toBe('replay');
+    await expect(vQueued.verify(query({ client_id: CLIENT_ID, request: (await builder().build()).requestObject! }))).resolves.toBeDefined();
+    // Redis without persistence lost what it held: the object published before the outage is gone.
+    expect((await fetch(before.requestUri!)).status).toBe(404);
+  }, 60_000);
 });

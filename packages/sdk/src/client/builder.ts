@@ -4,40 +4,54 @@ import {
   isKeyManagementAlg,
   isSigningAlg,
   keyMismatch,
+  kidOf,
   type ContentEncryptionAlg,
   type KeyManagementAlg,
   type SigningAlg,
 } from '../crypto/algorithms.js';
-import { randomToken, sha256b64u } from '../crypto/encoding.js';
-import { signCompact } from '../crypto/sign.js';
+import { randomToken } from '../crypto/encoding.js';
 import type { KeyInput } from '../crypto/types.js';
+import { Cache } from '../lib/cache.js';
+import { MAX_REQUEST_OBJECT_LIFETIME } from '../lib/jwt.js';
 import { absoluteUrl, assertNonEmptyString, describe, invalid, isPlainObject, jsonCopy } from '../lib/validate.js';
-import type { PublishContext, ReissueOptions, RequestUriPublisher } from '../publishers/types.js';
+import type { RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
-import { toQuery } from './query.js';
+import type { AuthorizationRequest, Encryption, RequestSpec, Signing } from './request.js';
 
-// The JWE code is loaded on demand, so an app that only signs never downloads it (issue 6 size
-// budget). The promise is kept: a dynamic import() per build costs ~25 µs in Node.
-let encryptModule: Promise<typeof import('../crypto/encrypt.js')> | undefined;
-const loadEncrypt = () => (encryptModule ??= import('../crypto/encrypt.js'));
+export type { AuthorizationRequest } from './request.js';
+
+// The build stages (client/build.ts) load with the first build(): a page that has not built yet
+// has loaded only the setters and their checks (the bundle target in docs/performance.md). The
+// promise is kept: a dynamic import() per build costs ~25 µs in Node.
+let stages: Promise<typeof import('./build.js')> | undefined;
+
+// An app makes a new builder per login with the same endpoint and redirect_uri strings: each is
+// parsed and checked once, not at every login. Only URLs that passed are kept; the URL objects are
+// never mutated (the URL stage copies the endpoint).
+const checkedUrls = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
+// Any scheme but those that run code or read local data in a user agent: https for servers, a
+// wallet's custom scheme (openid4vp://, haip-vp://, OpenID4VP 1.0 §13.1.2) for wallets.
+const ENDPOINT_RULES = { fragment: false, unsafe: /^(javascript|data|vbscript|file|blob|about):$/ } as const;
+const NO_FRAGMENT = { fragment: false } as const;
+
+function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rules: { schemes?: readonly string[]; fragment?: boolean; unsafe?: RegExp }): URL {
+  const check = () => {
+    const url = absoluteUrl(value, what, rules);
+    if (rules.unsafe?.test(url.protocol)) throw new OAuthJarError('ERR_INVALID_URL', `${what} cannot use ${url.protocol}`);
+    return url;
+  };
+  if (typeof value !== 'string') return check();
+  const key = what + ' ' + value;
+  let url = checkedUrls.get(key, 0);
+  if (url === undefined) checkedUrls.set(key, (url = check()), Infinity, 0);
+  return url;
+}
 
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 
-/**
- * OpenID4VP 1.0 §5.8: the `aud` of a request object for a wallet whose metadata is static (no
- * dynamic discovery): the default audience of a `vp_token` request.
- */
-const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
-/** OpenID4VP 1.0 §5.9.3 client identifier prefixes whose rules the builder checks (client/openid4vp.ts). */
-const CLIENT_ID_PREFIX = /^(x509_san_dns|x509_hash|redirect_uri|decentralized_identifier|verifier_attestation|origin):/;
-// Schemes an authorization endpoint never has: they run code or read local data in a user agent.
-const UNSAFE_SCHEME = /^(javascript|data|vbscript|file|blob|about):$/;
-
 /** Default lifetime of a request object in seconds. */
 const DEFAULT_LIFETIME = 300;
-/** FAPI 1.0 Advanced §5.2.2-13 and FAPI 2.0 Message Signing: `exp - nbf` at most 60 minutes. */
-const MAX_LIFETIME = 3600;
 
 /** Parameters that only the constructor, the JWT claims or the transport may set. */
 const RESERVED: Record<string, string> = {
@@ -87,39 +101,6 @@ export interface EncryptWithOptions {
   kid?: string;
 }
 
-/** What {@link AuthorizationRequestBuilder.build} returns. */
-export interface AuthorizationRequest {
-  /** The URL to send the user agent to. */
-  readonly url: URL;
-  /** The compact JWS, or the JWE that wraps it; `undefined` for a plain (unsigned) request. */
-  readonly requestObject: string | undefined;
-  /** The request's parameters: the request object's claims, or the query of a plain request. */
-  readonly parameters: Readonly<Record<string, unknown>>;
-  /** The PKCE code verifier given to {@link AuthorizationRequestBuilder.codeChallenge}, for the token request. */
-  readonly codeVerifier: string | undefined;
-  /** The `request_uri`, when the object was published by reference. */
-  readonly requestUri: string | undefined;
-  /** The publisher's `expires_in` for the `request_uri`, in seconds, when it gave one. */
-  readonly expiresIn: number | undefined;
-}
-
-interface Signing {
-  key: KeyInput;
-  alg: SigningAlg;
-  kid: string | undefined;
-  typ: string | false;
-  x5c: readonly string[] | undefined;
-  jwt: string | undefined;
-}
-
-interface Encryption {
-  /** `undefined`: picked from the server's jwks_uri at build (see {@link AuthorizationRequestBuilder.server}). */
-  key: KeyInput | undefined;
-  alg: KeyManagementAlg;
-  enc: ContentEncryptionAlg;
-  kid: string | undefined;
-}
-
 /** Parameters copied to the query by {@link AuthorizationRequestBuilder.includeInQuery} with no names (OIDC Core §6.1). */
 const OIDC_QUERY_COPIES = ['response_type', 'scope', 'redirect_uri'] as const;
 
@@ -127,13 +108,9 @@ const OIDC_QUERY_COPIES = ['response_type', 'scope', 'redirect_uri'] as const;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 // RFC 7636 §4.1: code-verifier = 43*128unreserved
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+const SINGLE_TOKEN = /^\S+$/;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
-
-function kidOf(key: KeyInput): string | undefined {
-  const kid = (key as { kid?: unknown }).kid;
-  return typeof kid === 'string' && !(key instanceof Uint8Array) ? kid : undefined;
-}
 
 function spaceList(values: readonly string[], what: string, pattern?: RegExp): string {
   if (values.length === 0) throw invalid(`${what} needs at least one value`);
@@ -184,7 +161,7 @@ export class AuthorizationRequestBuilder {
   #encryption: Encryption | undefined;
   #lifetime = DEFAULT_LIFETIME;
   #now: () => number = Date.now;
-  #jti: () => string = () => randomToken(16);
+  #jti: (() => string) | undefined;
   #queryCopies: readonly string[] = [];
   #publisher: RequestUriPublisher | undefined;
   #server: AuthorizationServerMetadata | undefined;
@@ -196,11 +173,13 @@ export class AuthorizationRequestBuilder {
    * @param clientId The client's `client_id`. It becomes the request object's `client_id` and, by default, its `iss`.
    */
   constructor(responseType: string | readonly string[], clientId: string) {
-    const rt = typeof responseType === 'string' ? responseType.split(' ').filter(Boolean) : responseType;
-    if (!Array.isArray(rt) && typeof responseType !== 'string') {
-      throw invalid(`response_type must be a string or an array of strings, got ${describe(responseType)}`);
+    if (typeof responseType === 'string' && SINGLE_TOKEN.test(responseType)) {
+      this.#params.set('response_type', responseType); // the usual 'code', without the list's work
+    } else {
+      const rt = typeof responseType === 'string' ? responseType.split(' ').filter(Boolean) : responseType;
+      if (!Array.isArray(rt)) throw invalid(`response_type must be a string or an array of strings, got ${describe(responseType)}`);
+      this.#params.set('response_type', spaceList(rt, 'response_type'));
     }
-    this.#params.set('response_type', spaceList(rt, 'response_type'));
     assertNonEmptyString(clientId, 'client_id');
     this.#clientId = clientId;
     this.#params.set('client_id', clientId);
@@ -218,9 +197,7 @@ export class AuthorizationRequestBuilder {
    * ```
    */
   endpoint(url: string | URL): this {
-    const parsed = absoluteUrl(url, 'endpoint', { fragment: false });
-    if (UNSAFE_SCHEME.test(parsed.protocol)) throw new OAuthJarError('ERR_INVALID_URL', `endpoint cannot use ${parsed.protocol}`);
-    this.#endpoint = parsed;
+    this.#endpoint = checkedUrl(url, 'endpoint', ENDPOINT_RULES);
     return this;
   }
 
@@ -256,7 +233,7 @@ export class AuthorizationRequestBuilder {
    * (`com.example.app:/cb`, RFC 8252) are fine.
    */
   redirectUri(uri: string | URL): this {
-    const url = absoluteUrl(uri, 'redirect_uri', { fragment: false });
+    const url = checkedUrl(uri, 'redirect_uri', NO_FRAGMENT);
     this.#params.set('redirect_uri', typeof uri === 'string' ? uri : url.href);
     return this;
   }
@@ -560,8 +537,8 @@ export class AuthorizationRequestBuilder {
    */
   expiresIn(seconds: number): this {
     if (!Number.isSafeInteger(seconds) || seconds <= 0) throw invalid('expiresIn must be a positive integer number of seconds');
-    if (seconds > MAX_LIFETIME) {
-      throw new OAuthJarError('ERR_LIFETIME_TOO_LONG', `a request object lives at most ${MAX_LIFETIME} s, asked for ${seconds} s`);
+    if (seconds > MAX_REQUEST_OBJECT_LIFETIME) {
+      throw new OAuthJarError('ERR_LIFETIME_TOO_LONG', `a request object lives at most ${MAX_REQUEST_OBJECT_LIFETIME} s, asked for ${seconds} s`);
     }
     this.#lifetime = seconds;
     return this;
@@ -638,168 +615,30 @@ export class AuthorizationRequestBuilder {
    *   `ERR_SIGN_FAILED`, `ERR_ENCRYPT_FAILED`, `ERR_PUBLISH_FAILED` …
    */
   async build(): Promise<AuthorizationRequest> {
-    const endpoint = this.#endpoint;
-    if (!endpoint) throw new OAuthJarError('ERR_MISSING_ENDPOINT', 'no authorization endpoint: call .endpoint(url)');
-    const signing = this.#signing;
-    if (!signing) {
-      if (this.#encryption) {
-        throw new OAuthJarError('ERR_ENCRYPT_WITHOUT_SIGN', 'encryptWith needs signWith: a request object is signed first, then encrypted (RFC 9101 §4)');
-      }
-      if (this.#publisher) throw new OAuthJarError('ERR_INVALID_ARGUMENT', 'publishWith needs signWith: only a request object can be published');
-    } else if (this.#audience === undefined && !this.#isVpTokenRequest()) {
-      throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
-    }
-    if (this.#encryption && this.#encryption.key === undefined) this.#checkServerEncryption(this.#encryption);
-
-    const parameters: Record<string, unknown> = Object.fromEntries(this.#params);
-    if (this.#codeVerifier !== undefined) {
-      parameters.code_challenge =
-        this.#codeChallengeMethod === 'S256' ? await sha256b64u(this.#codeVerifier) : this.#codeVerifier;
-      parameters.code_challenge_method = this.#codeChallengeMethod;
-    }
-
-    if (CLIENT_ID_PREFIX.test(this.#clientId) || signing?.x5c !== undefined || signing?.jwt !== undefined) {
-      const { checkClientIdPrefix } = await import('./openid4vp.js');
-      await checkClientIdPrefix({ clientId: this.#clientId, parameters, signing });
-    }
-
-    const url = new URL(endpoint.href);
-    if (!signing) {
-      for (const [name, value] of Object.entries(parameters)) toQuery(url.searchParams, name, value);
-      return result(url, undefined, parameters, this.#codeVerifier);
-    }
-
-    const claims = this.#claims(parameters, this.#audience ?? SELF_ISSUED_AUDIENCE);
-    let encryption = this.#encryption;
-    if (encryption?.key === undefined && encryption) encryption = await this.#serverEncryption(encryption);
-    const requestObject = await this.#seal(claims, signing, encryption);
-
-    let requestUri: string | undefined;
-    let expiresIn: number | undefined;
-    let requestUriMethod: 'get' | 'post' | undefined;
-    if (this.#publisher) {
-      let published: { requestUri: string; expiresIn?: number; requestUriMethod?: 'get' | 'post' };
-      try {
-        published = await this.#publisher.publish(requestObject, this.#publishContext(parameters, signing, encryption));
-      } catch (cause) {
-        if (cause instanceof OAuthJarError) throw cause;
-        throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
-      }
-      if (typeof published?.requestUri !== 'string' || published.requestUri === '') {
-        throw new OAuthJarError('ERR_PUBLISH_FAILED', 'the publisher returned no requestUri');
-      }
-      requestUri = published.requestUri;
-      expiresIn = published.expiresIn;
-      requestUriMethod = published.requestUriMethod;
-    }
-
-    // RFC 9101 §5: client_id plus exactly one of request / request_uri.
-    const query = url.searchParams;
-    query.delete('request');
-    query.delete('request_uri');
-    query.set('client_id', this.#clientId);
-    if (requestUri !== undefined) query.set('request_uri', requestUri);
-    else query.set('request', requestObject);
-    // OpenID4VP 1.0 §5.1: the wallet is told to POST for the object (§5.10).
-    query.delete('request_uri_method');
-    if (requestUri !== undefined && requestUriMethod === 'post') query.set('request_uri_method', 'post');
-    for (const name of this.#queryCopies) {
-      if (name !== 'client_id' && parameters[name] !== undefined) toQuery(query, name, parameters[name]);
-    }
-    return result(url, requestObject, claims, this.#codeVerifier, requestUri, expiresIn);
+    const spec = this.#spec(); // taken now: a setter called while the stages load changes nothing
+    const { buildRequest } = await (stages ??= import('./build.js'));
+    return buildRequest(spec);
   }
 
-  // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud; a
-  // publisher answering OpenID4VP POSTs (§5.10) makes a fresh object per wallet with reissue().
-  #publishContext(parameters: Record<string, unknown>, signing: Signing, encryption: Encryption | undefined): PublishContext {
-    const context: PublishContext = {
-      clientId: this.#clientId,
-      // OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST (client/openid4vp.ts reads the options).
-      reissue: async (options: ReissueOptions = {}) => {
-        const terms = (await import('./openid4vp.js')).reissueTerms(options, signing.alg);
-        const claims = this.#claims(parameters, terms.audience ?? this.#audience ?? SELF_ISSUED_AUDIENCE);
-        if (terms.walletNonce !== undefined) claims.wallet_nonce = terms.walletNonce;
-        return this.#seal(claims, signing, terms.encryption ?? encryption);
-      },
-    };
-    if (typeof this.#audience === 'string') context.issuer = this.#audience;
-    const par = this.#server?.pushed_authorization_request_endpoint;
-    if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
-    return context;
-  }
-
-  #isVpTokenRequest(): boolean {
-    return String(this.#params.get('response_type')).split(' ').includes('vp_token');
-  }
-
-  #claims(parameters: Record<string, unknown>, audience: string | string[]): Record<string, unknown> {
-    const now = Math.floor(this.#now() / 1000);
-    const jti = this.#jti();
-    assertNonEmptyString(jti, 'jti');
+  // The settings as the build stages read them (client/request.ts).
+  #spec(): RequestSpec {
     return {
-      iss: this.#issuer ?? this.#clientId,
-      aud: audience,
-      ...parameters,
-      iat: now,
-      nbf: now,
-      exp: now + this.#lifetime,
-      jti,
+      clientId: this.#clientId,
+      parameters: Object.fromEntries(this.#params),
+      endpoint: this.#endpoint,
+      audience: this.#audience,
+      issuer: this.#issuer,
+      signing: this.#signing,
+      encryption: this.#encryption,
+      lifetime: this.#lifetime,
+      now: this.#now,
+      jti: this.#jti,
+      queryCopies: this.#queryCopies,
+      publisher: this.#publisher,
+      server: this.#server,
+      codeVerifier: this.#codeVerifier,
+      codeChallengeMethod: this.#codeChallengeMethod,
     };
-  }
-
-  // Signs the claims, then encrypts the JWS when asked to (RFC 9101 §4: a nested JWT).
-  async #seal(claims: Record<string, unknown>, signing: Signing, encryption: Encryption | undefined): Promise<string> {
-    const { alg, kid, typ, x5c, jwt } = signing;
-    // x5c: RFC 7515 §4.1.6; jwt: OpenID4VP 1.0 §12 (a verifier attestation).
-    const header = Object.fromEntries(Object.entries({ alg, kid, typ, x5c, jwt }).filter(([, v]) => v !== undefined && v !== false)) as { alg: string };
-    let requestObject: string;
-    try {
-      requestObject = await signCompact(claims, signing.key, header);
-    } catch (cause) {
-      throw new OAuthJarError('ERR_SIGN_FAILED', `signing the request object with ${signing.alg} failed: ${(cause as Error)?.message}`, { cause });
-    }
-    if (encryption) {
-      // RFC 7519 §5.2: cty "JWT" marks the nested JWT. Never zip (RFC 8725 §3.6).
-      const jweHeader: { alg: string; enc: string; cty: string; kid?: string } = { alg: encryption.alg, enc: encryption.enc, cty: 'JWT' };
-      if (encryption.kid !== undefined) jweHeader.kid = encryption.kid;
-      try {
-        const { encryptCompact } = await loadEncrypt();
-        requestObject = await encryptCompact(requestObject, encryption.key!, jweHeader);
-      } catch (cause) {
-        throw new OAuthJarError(
-          'ERR_ENCRYPT_FAILED',
-          `encrypting the request object with ${encryption.alg}/${encryption.enc}${encryption.kid ? ` to key "${encryption.kid}"` : ''} failed: ${(cause as Error)?.message}`,
-          { cause },
-        );
-      }
-    }
-    return requestObject;
-  }
-
-  // Validate early (STYLE.md §4): a key-less encryptWith needs a server with a jwks_uri that
-  // supports the algorithms, checked before any network or crypto.
-  #checkServerEncryption(e: Encryption): void {
-    const as = this.#server;
-    if (!as) throw invalid('encryptWith without a key needs .server(as): the key is taken from the server\'s jwks_uri');
-    if (as.jwks_uri === undefined) {
-      throw new OAuthJarError('ERR_MISSING_ENDPOINT', `the server ${as.issuer} publishes no jwks_uri: pass its encryption key to encryptWith`);
-    }
-    const algs = as.request_object_encryption_alg_values_supported;
-    const encs = as.request_object_encryption_enc_values_supported;
-    if (Array.isArray(algs) && !algs.includes(e.alg)) {
-      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.alg} (it lists ${algs.join(', ')})`);
-    }
-    if (Array.isArray(encs) && !encs.includes(e.enc)) {
-      throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.enc} (it lists ${encs.join(', ')})`);
-    }
-  }
-
-  async #serverEncryption(e: Encryption): Promise<Encryption> {
-    const jwksUri = this.#server!.jwks_uri!;
-    // Loaded on demand: the jwks_uri fetch is the builder's only use of the HTTP layer (ky).
-    const { pickEncryptionKey, serverKeys } = await import('./server-keys.js');
-    const key = pickEncryptionKey(await serverKeys(jwksUri), e.alg, e.kid, `the server's jwks_uri ${jwksUri}`);
-    return { ...e, key, kid: e.kid ?? (typeof key.kid === 'string' ? key.kid : undefined) };
   }
 
   #string(name: string, value: string): this {
@@ -814,17 +653,6 @@ function subIsClient(): OAuthJarError {
     'ERR_FORBIDDEN_PARAMETER',
     '"sub" must not equal the client_id: the object could pass as a client assertion (RFC 9101 §10.8)',
   );
-}
-
-function result(
-  url: URL,
-  requestObject: string | undefined,
-  parameters: Record<string, unknown>,
-  codeVerifier: string | undefined,
-  requestUri?: string,
-  expiresIn?: number,
-): AuthorizationRequest {
-  return { url, requestObject, parameters, codeVerifier, requestUri, expiresIn };
 }
 
 /**

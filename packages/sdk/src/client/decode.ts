@@ -1,5 +1,6 @@
 import { OAuthJarError } from '../errors.js';
 import { unverifiedClaims, unverifiedHeader } from '../crypto/decode.js';
+import { isCompactJwt } from '../lib/jwt.js';
 
 /** What {@link decodeAuthorizationRequest} returns. Nothing in it is verified. */
 export interface DecodedAuthorizationRequest {
@@ -32,7 +33,7 @@ export function decodeAuthorizationRequest(input: string | URL | URLSearchParams
   let clientId: string | undefined;
   let request: string | undefined;
   let requestUri: string | undefined;
-  if (typeof input === 'string' && /^[\w-]*\.[\w-]*\.[\w-]*(\.[\w-]*\.[\w-]*)?$/.test(input.trim())) {
+  if (typeof input === 'string' && isCompactJwt(input.trim())) {
     request = input.trim();
   } else {
     let query: URLSearchParams;

@@ -1,6 +1,8 @@
 import { OAuthJarError, ResponseError } from '../errors.js';
 import { request, type HttpResponse } from '../http/client.js';
+import { Cache, type CacheStore } from '../lib/cache.js';
 import { absoluteUrl, invalid, isPlainObject } from '../lib/validate.js';
+import { rememberConnection, type ConnectionSettings } from './connection.js';
 
 /**
  * Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery §3), in wire names. The
@@ -38,15 +40,16 @@ export interface DiscoveryCache {
 /** Options of {@link discoverAuthorizationServer}. */
 export interface DiscoveryOptions {
   /**
-   * Milliseconds for each metadata request (there are at most two).
+   * Milliseconds for each metadata request (there are at most two), and for the requests that a
+   * builder given this server's metadata makes to it (its `jwks_uri`).
    * @default 5000
    */
   timeout?: number;
-  /** A `fetch` to use instead of the global one. */
+  /** A `fetch` to use instead of the global one, here and for the builder's requests to this server. */
   fetch?: typeof fetch;
   /**
    * Where discovered metadata is kept, or `false` to fetch every time.
-   * @default a cache shared by the whole process
+   * @default a cache shared by the whole process (at most 100 issuers)
    */
   cache?: DiscoveryCache | false;
   /**
@@ -58,7 +61,6 @@ export interface DiscoveryOptions {
   now?: () => number;
 }
 
-const sharedCache: DiscoveryCache = new Map();
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const DEFAULT_MAX_AGE = 600;
 
@@ -105,36 +107,42 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
   const maxAge = options.cacheMaxAge ?? DEFAULT_MAX_AGE;
   if (!Number.isFinite(maxAge) || maxAge < 0) throw invalid('cacheMaxAge must be a non-negative number of seconds');
   const now = options.now ?? Date.now;
-  const cache = options.cache === false ? undefined : (options.cache ?? sharedCache);
-
-  const cached = cache?.get(issuer);
-  if (cached) {
-    if (cached.expiresAt > now()) return cached.metadata;
-    cache!.delete(issuer);
-  }
-  if (!cache) return fetchMetadata(issuerUrl, issuer, options, undefined, 0, now);
-  // Concurrent calls for one issuer (an app starting up) share one request.
-  let pending = inFlight.get(cache);
-  if (!pending) inFlight.set(cache, (pending = new Map()));
-  let job = pending.get(issuer);
-  if (!job) {
-    job = fetchMetadata(issuerUrl, issuer, options, cache, maxAge, now).finally(() => pending!.delete(issuer));
-    pending.set(issuer, job);
-  }
-  return job;
+  const connection: ConnectionSettings = {
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const fetchIt = () => fetchMetadata(issuerUrl, issuer, connection);
+  // Concurrent calls for one issuer (an app starting up) share one request; failures are not kept.
+  const metadata = options.cache === false ? await fetchIt() : await cacheOf(options.cache).load(issuer, fetchIt, { ttl: maxAge * 1000, now });
+  rememberConnection(metadata, connection);
+  return metadata;
 }
 
-const inFlight = /* @__PURE__ */ new WeakMap<DiscoveryCache, Map<string, Promise<AuthorizationServerMetadata>>>();
+// The process's discovery cache; a cache passed in options gets a Cache of its own over it, kept
+// as long as that cache lives.
+let sharedCache: Cache<string, AuthorizationServerMetadata> | undefined;
+const caches = /* @__PURE__ */ new WeakMap<DiscoveryCache, Cache<string, AuthorizationServerMetadata>>();
 
-async function fetchMetadata(
-  issuerUrl: URL,
-  issuer: string,
-  options: DiscoveryOptions,
-  cache: DiscoveryCache | undefined,
-  maxAge: number,
-  now: () => number,
-): Promise<AuthorizationServerMetadata> {
-  const http = { ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
+function cacheOf(store: DiscoveryCache | undefined): Cache<string, AuthorizationServerMetadata> {
+  if (store === undefined) return (sharedCache ??= new Cache({ max: 100, ttl: DEFAULT_MAX_AGE * 1000 }));
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new Cache({ max: Infinity, ttl: DEFAULT_MAX_AGE * 1000, store: adapt(store) })));
+  return cache;
+}
+
+// DiscoveryCache keeps `{ metadata, expiresAt }`, the shape it has always had.
+function adapt(store: DiscoveryCache): CacheStore<string, AuthorizationServerMetadata> {
+  return {
+    get: (issuer) => {
+      const e = store.get(issuer);
+      return e && { value: e.metadata, expiresAt: e.expiresAt };
+    },
+    set: (issuer, e) => store.set(issuer, { metadata: e.value, expiresAt: e.expiresAt }),
+    delete: (issuer) => store.delete(issuer),
+  };
+}
+
+async function fetchMetadata(issuerUrl: URL, issuer: string, http: ConnectionSettings): Promise<AuthorizationServerMetadata> {
   // Each location is tried in turn; one that answers something unusable (a 404, an HTML page from
   // a catch-all route, another issuer's document) sends us to the next. A transport failure or a
   // timeout stops discovery at once: the other location is on the same host.
@@ -153,7 +161,6 @@ async function fetchMetadata(
       failures.push(err as ResponseError);
       continue;
     }
-    cache?.set(issuer, { metadata, expiresAt: now() + maxAge * 1000 });
     return metadata;
   }
   // The most telling failure: a document that was there but unusable, else the first status.

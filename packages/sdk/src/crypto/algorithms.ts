@@ -1,4 +1,4 @@
-import type { KeyInput } from './types.js';
+import type { JWK, KeyInput } from './types.js';
 
 /** JWS algorithms a request object may be signed with. `none` is never one (RFC 9101 §5). */
 export const SIGNING_ALGS = [
@@ -9,6 +9,17 @@ export const SIGNING_ALGS = [
   'HS256', 'HS384', 'HS512',
 ] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519, under either name) only. */
+export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+
+/**
+ * Whether two JWS `alg` names mean the same algorithm. RFC 9864 registers `Ed25519` for what
+ * RFC 8037 called `EdDSA` with that curve; servers and clients use either name.
+ */
+export function sameAlg(a: string, b: string): boolean {
+  return a === b || (a === 'EdDSA' && b === 'Ed25519') || (a === 'Ed25519' && b === 'EdDSA');
+}
 
 /**
  * JWE key management algorithms. RSA1_5 is left out (RFC 8725 §3.2: padding-oracle prone) and so is
@@ -54,6 +65,9 @@ const RSA_SIG: KeyShape = { kty: 'RSA', webcrypto: ['RSASSA-PKCS1-v1_5'], node: 
 const RSA_PSS: KeyShape = { kty: 'RSA', webcrypto: ['RSA-PSS'], node: ['rsa', 'rsa-pss'] };
 const HMAC: KeyShape = { kty: 'oct', webcrypto: ['HMAC'], node: ['secret'] };
 const ec = (crv: string): KeyShape => ({ kty: 'EC', crv: [crv], webcrypto: ['ECDSA'], node: ['ec'] });
+const ES256 = /* @__PURE__ */ ec('P-256');
+const ES384 = /* @__PURE__ */ ec('P-384');
+const ES512 = /* @__PURE__ */ ec('P-521');
 const ED: KeyShape = { kty: 'OKP', crv: ['Ed25519'], webcrypto: ['Ed25519'], node: ['ed25519'] };
 const RSA_OAEP: KeyShape = { kty: 'RSA', webcrypto: ['RSA-OAEP'], node: ['rsa'] };
 const ECDH: KeyShape = { kty: 'EC', crv: ['P-256', 'P-384', 'P-521', 'X25519'], webcrypto: ['ECDH', 'X25519'], node: ['ec', 'x25519'] };
@@ -69,9 +83,9 @@ function shapeOf(alg: string): KeyShape | undefined {
   if (alg.startsWith('RS')) return RSA_SIG;
   if (alg.startsWith('PS')) return RSA_PSS;
   if (alg.startsWith('HS')) return HMAC;
-  if (alg === 'ES256') return ec('P-256');
-  if (alg === 'ES384') return ec('P-384');
-  if (alg === 'ES512') return ec('P-521');
+  if (alg === 'ES256') return ES256;
+  if (alg === 'ES384') return ES384;
+  if (alg === 'ES512') return ES512;
   if (alg === 'EdDSA' || alg === 'Ed25519') return ED;
   if (alg.startsWith('ECDH-ES')) return ECDH;
   if (/^A\d{3}KW$/.test(alg)) return AES_KW;
@@ -136,4 +150,33 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     return undefined;
   }
   return 'the key must be a CryptoKey, KeyObject, JWK or Uint8Array';
+}
+
+/** The `kid` of a key given as a JWK, if it has one (CryptoKeys, KeyObjects and secrets have none). */
+export function kidOf(key: KeyInput): string | undefined {
+  if (key instanceof Uint8Array) return undefined;
+  const kid = (key as { kid?: unknown }).kid;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
+const ENCRYPTING_OPS = ['encrypt', 'wrapKey', 'deriveKey'];
+
+/**
+ * The keys of a JWK set that can take part in a JWE with key management `alg`: `use` absent or
+ * `enc`, `alg` absent or equal, the same `kid` when one is named, and a key type that fits `alg`.
+ * `'public'`: the keys a client may encrypt to (asymmetric public keys whose `key_ops`, if any,
+ * allow encrypting). `'private'`: the keys a server may decrypt with.
+ */
+export function encryptionKeys(keys: readonly JWK[], alg: string, kid: unknown, side: 'public' | 'private'): JWK[] {
+  return keys.filter(
+    (k) =>
+      (k.use === undefined || k.use === 'enc') &&
+      (k.alg === undefined || k.alg === alg) &&
+      (typeof kid !== 'string' || k.kid === kid) &&
+      (side === 'private' ||
+        (k.kty !== 'oct' &&
+          k.d === undefined &&
+          (k.key_ops === undefined || (Array.isArray(k.key_ops) && k.key_ops.some((op) => ENCRYPTING_OPS.includes(op)))))) &&
+      keyMismatch(k, alg, 'encrypt') === undefined,
+  );
 }

@@ -1,7 +1,7 @@
-// A subpath, as in sign.ts: client/response.ts loads this on demand in browsers too.
+// A subpath, as in sign.ts: client/response.ts (oauth-jar) reaches this in browsers too.
 import { compactDecrypt } from 'jose/jwe/compact/decrypt';
 import type { JWK } from 'jose';
-import { keyMismatch } from './algorithms.js';
+import { encryptionKeys } from './algorithms.js';
 import { usableKey } from './keys.js';
 
 /** Why a JWE could not be decrypted. */
@@ -16,18 +16,9 @@ export interface DecryptOptions {
   contentEncryptionAlgorithms: string[];
 }
 
-/**
- * The keys of `jwks` that may decrypt a JWE with `alg` and `kid`: `use` absent or `enc`, `alg`
- * absent or equal, a key type that fits the algorithm, and the same `kid` when the header names one.
- */
+/** The keys of the server's `jwks` that may decrypt a JWE with `alg` and `kid` (crypto/algorithms.ts). */
 export function decryptionCandidates(jwks: { keys: readonly JWK[] }, alg: string, kid: unknown): JWK[] {
-  return jwks.keys.filter(
-    (k) =>
-      (k.use === undefined || k.use === 'enc') &&
-      (k.alg === undefined || k.alg === alg) &&
-      (typeof kid !== 'string' || k.kid === kid) &&
-      keyMismatch(k, alg, 'encrypt') === undefined,
-  );
+  return encryptionKeys(jwks.keys, alg, kid, 'private');
 }
 
 /**

@@ -1,6 +1,5 @@
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   errors,
   jwtVerify,
   type JSONWebKeySet,
@@ -11,7 +10,7 @@ import {
 } from 'jose';
 
 /** Why jose refused a JWS, in the verifier's terms. */
-export type JwsFailureKind = 'key' | 'signature' | 'time' | 'header' | 'malformed';
+export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'time' | 'header' | 'malformed';
 
 /** A jose failure, classified. The jose error is the `cause`. */
 export class JwsFailure extends Error {
@@ -26,14 +25,13 @@ export class JwsFailure extends Error {
 export type VerificationKey = JWTVerifyGetKey | CryptoKey;
 
 const localSets = new WeakMap<object, JWTVerifyGetKey>();
-const remoteSets = new Map<string, JWTVerifyGetKey>();
 const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
 
 /**
- * A client's registered `jwks` as a key resolver, built once per JWKS object (STYLE.md §6). The
- * resolver picks keys by `kid` and by the key type that `alg` needs; header `jwk`/`jku`/`x5u`/`x5c`
- * are never consulted.
+ * A client's registered `jwks` as a key resolver, built once per JWKS object (do expensive work
+ * once). The resolver picks keys by `kid` and by the key type that `alg` needs; header
+ * `jwk`/`jku`/`x5u`/`x5c` are never consulted.
  */
 export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
   let set = localSets.get(jwks);
@@ -41,18 +39,109 @@ export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
   return set;
 }
 
-/** A client's `jwks_uri` as a cached remote key set, built once per URI. */
-export function remoteKeySet(uri: string, options: { timeout?: number; cacheMaxAge?: number; cooldown?: number } = {}): JWTVerifyGetKey {
-  let set = remoteSets.get(uri);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(uri), {
-      timeoutDuration: options.timeout ?? 5000,
-      cacheMaxAge: options.cacheMaxAge ?? 600_000,
-      cooldownDuration: options.cooldown ?? 30_000,
-    });
-    remoteSets.set(uri, set);
+/** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
+export class KeySetUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('the client\'s keys could not be fetched', { cause });
   }
-  return set;
+}
+
+/** Options of {@link RemoteKeySets}. */
+export interface RemoteKeySetsOptions {
+  /** Fetches a `jwks_uri` (through the guarded fetcher) and returns the parsed JSON. */
+  load: (uri: string) => Promise<unknown>;
+  /** Milliseconds a fetched key set is used without fetching it again. */
+  cacheMaxAge: number;
+  /** Milliseconds between two fetches of one `jwks_uri`, whatever the reason: failure or unknown `kid`. */
+  cooldown: number;
+  /** The most `jwks_uri` values remembered; the least recently used is dropped first. */
+  maxEntries: number;
+  now: () => number;
+}
+
+interface Entry {
+  set: JWTVerifyGetKey | undefined;
+  loadedAt: number;
+  attemptAt: number;
+  error: unknown;
+  pending: Promise<Entry> | undefined;
+}
+
+/**
+ * The `jwks_uri` key sets of one verifier: fetched through the loader it is given, turned into
+ * jose local key sets, cached for `cacheMaxAge`, fetched again when a `kid` is unknown (a rotated
+ * key), and never fetched more than once per `cooldown` per URI however many requests arrive
+ * (concurrent requests share one fetch; failures are remembered for the cooldown).
+ */
+export class RemoteKeySets {
+  readonly #opts: RemoteKeySetsOptions;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(options: RemoteKeySetsOptions) {
+    this.#opts = options;
+  }
+
+  /** The key resolver for `uri`, for jose's `jwtVerify`. */
+  resolver(uri: string): JWTVerifyGetKey {
+    return async (header, token) => {
+      let entry = await this.#current(uri);
+      try {
+        return await entry.set!(header, token);
+      } catch (err) {
+        // A kid the cached set does not know: the client may have rotated its keys. One refetch,
+        // at most once per cooldown.
+        if (!(err instanceof errors.JWKSNoMatchingKey) || !this.#mayFetch(entry)) throw err;
+        entry = await this.#load(uri, entry);
+        return entry.set!(header, token);
+      }
+    };
+  }
+
+  #mayFetch(entry: Entry): boolean {
+    return entry.pending !== undefined || this.#opts.now() - entry.attemptAt >= this.#opts.cooldown;
+  }
+
+  async #current(uri: string): Promise<Entry> {
+    const entry = this.#entries.get(uri);
+    if (!entry) return this.#load(uri, undefined);
+    // least recently used last
+    this.#entries.delete(uri);
+    this.#entries.set(uri, entry);
+    if (entry.pending) return entry.pending;
+    const now = this.#opts.now();
+    if (entry.set && now - entry.loadedAt < this.#opts.cacheMaxAge) return entry;
+    if (this.#mayFetch(entry)) return this.#load(uri, entry);
+    // Within the cooldown of a failed or recent fetch: the last keys, or the remembered failure.
+    if (entry.set) return entry;
+    throw new KeySetUnavailable(entry.error);
+  }
+
+  #load(uri: string, existing: Entry | undefined): Promise<Entry> {
+    if (existing?.pending) return existing.pending;
+    const entry: Entry = existing ?? { set: undefined, loadedAt: 0, attemptAt: 0, error: undefined, pending: undefined };
+    if (!existing) {
+      if (this.#entries.size >= this.#opts.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+      this.#entries.set(uri, entry);
+    }
+    entry.attemptAt = this.#opts.now();
+    // Started on the next tick, so that `pending` is in place before anything can settle it.
+    const pending = Promise.resolve().then(async () => {
+      try {
+        const jwks = await this.#opts.load(uri);
+        entry.set = createLocalJWKSet(jwks as JSONWebKeySet);
+        entry.loadedAt = this.#opts.now();
+        entry.error = undefined;
+        return entry;
+      } catch (cause) {
+        entry.error = cause;
+        throw new KeySetUnavailable(cause);
+      } finally {
+        entry.pending = undefined;
+      }
+    });
+    entry.pending = pending;
+    return pending;
+  }
 }
 
 /**
@@ -135,8 +224,9 @@ function classify(err: unknown): JwsFailure {
   if (err instanceof errors.JWKSNoMatchingKey) {
     return new JwsFailure('key', 'no registered key of the client matches the header\'s "kid" and "alg"', err);
   }
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
-    return new JwsFailure('key', `the client's key set could not be used: ${(err as Error).message}`, err);
+  if (err instanceof KeySetUnavailable) {
+    // The same words whatever the network did (RFC 9101 §10.4): the detail stays in `cause`.
+    return new JwsFailure('keys_unavailable', err.message, err);
   }
   if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
     return new JwsFailure('time', (err as Error).message, err);

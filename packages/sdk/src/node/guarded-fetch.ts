@@ -1,9 +1,9 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
+import * as dns from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
-import { isPrivateHost } from '../http/request-uri.js';
+import { isPrivateHost } from '../http/address.js';
 
 /** A resolved address, as `node:dns` `lookup(…, { all: true })` gives it. */
 export interface ResolvedAddress {
@@ -38,28 +38,29 @@ const hostOf = (address: string) => (isIP(address) === 6 ? `[${address}]` : addr
  * address that is checked is the address that is connected to (no time-of-check/time-of-use gap
  * for DNS rebinding). Every address a name resolves to must be public.
  *
- * `RequestObjectVerifier` already refuses private IP literals and `localhost` before any request
- * (RFC 9101 §10.4); Web-API runtimes cannot see what a name resolves to. On Node, give the
- * verifier this `fetch` to close that gap (SPEC-NOTES §3: "also after DNS resolution where the
- * runtime allows it"). GET and HEAD only, no redirects followed; a request's `signal` aborts it.
+ * On Node.js, `RequestObjectVerifier` from `oauth-jar/server` already connects through this for
+ * its `request_uri` and `jwks_uri` fetches (RFC 9101 §10.4); use it directly for your own fetches
+ * of URLs that clients name, or to pass a custom `lookup`. GET, HEAD and POST (a
+ * `URLSearchParams` or string body); no redirects followed; a request's `signal` aborts it.
+ *
+ * Failures reject like the platform `fetch`: a `TypeError` whose message is always
+ * `fetch failed`; what happened (refused address, unknown name, connection error) is its `cause`,
+ * for the server's logs only.
  *
  * @example
  * ```ts
- * import { RequestObjectVerifier } from 'oauth-jar/server';
  * import { guardedFetch } from 'oauth-jar/node';
  *
- * const verifier = new RequestObjectVerifier({
- *   issuer: 'https://as.example.com',
- *   getClient,
- *   requestUri: { timeout: 5000, fetch: guardedFetch() },
- * });
+ * const fetchPublic = guardedFetch();
+ * const res = await fetchPublic('https://client.example.org/request.jwt', { signal: AbortSignal.timeout(5000) });
  * ```
  *
  * @see [RFC 9101 §10.4](https://www.rfc-editor.org/rfc/rfc9101#section-10.4) Request URI Rewrite / SSRF
  */
 export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
   const allowPrivate = options.allowPrivateNetwork === true;
-  const resolve = options.lookup ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
+  // dns.promises is read at call time, so a test can stand in a resolver for the default one.
+  const resolve = options.lookup ?? ((hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true }));
 
   // node:net calls this for every host name it connects to (IP literals skip it: checked below).
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
@@ -84,27 +85,40 @@ export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
   // with code (Node's global agent, or another guardedFetch) that connected under other rules.
   const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
+  // The platform fetch's convention: one message outward, the detail as `cause`. The detail can
+  // name internal addresses, so it is for logs, never for the party that named the URL.
+  const failed = (cause: unknown) => new TypeError('fetch failed', { cause });
+
   return async (input, init) => {
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new TypeError(`guardedFetch makes GET and HEAD requests only, not ${req.method}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
+      throw new TypeError(`guardedFetch makes GET, HEAD and POST requests only, not ${req.method}`);
     }
     const url = new URL(req.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`guardedFetch: unsupported scheme ${url.protocol}`);
     // An IP literal is connected to without a lookup, so it is judged here.
     if (!allowPrivate && isPrivateHost(url.hostname)) {
-      throw new TypeError(`${url.hostname} is a loopback, private or link-local address`);
+      throw failed(Object.assign(new Error(`${url.hostname} is a loopback, private or link-local address`), { code: 'ERR_PRIVATE_ADDRESS' }));
     }
     req.signal.throwIfAborted();
     const headers: Record<string, string> = {};
     req.headers.forEach((value, name) => (headers[name] = value));
+    const requestBody = req.method === 'POST' ? new Uint8Array(await req.arrayBuffer()) : undefined;
+    if (requestBody) headers['content-length'] = String(requestBody.byteLength);
     const requestOptions: RequestOptions = { method: req.method, headers, lookup, signal: req.signal, agent: agents[url.protocol] };
-    const res = await new Promise<IncomingMessage>((resolveResponse, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const outgoing = send(url, requestOptions, resolveResponse);
-      outgoing.once('error', reject);
-      outgoing.end();
-    });
+    let res: IncomingMessage;
+    try {
+      res = await new Promise<IncomingMessage>((resolveResponse, reject) => {
+        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const outgoing = send(url, requestOptions, resolveResponse);
+        outgoing.once('error', reject);
+        outgoing.end(requestBody);
+      });
+    } catch (cause) {
+      // An abort stays an abort (the caller's deadline), as with the platform fetch.
+      if (req.signal.aborted) throw req.signal.reason;
+      throw failed(cause);
+    }
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
       if (value === undefined) continue;

@@ -1,5 +1,6 @@
 import { randomToken } from '../crypto/encoding.js';
 import { OAuthJarError } from '../errors.js';
+import { storeTimeoutOption, withDeadline } from '../lib/deadline.js';
 import { absoluteUrl, assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import { MemoryRequestObjectStore, type RequestObjectStore } from './store.js';
 import type { PublishContext, ReissueOptions, RequestUriPublisher } from './types.js';
@@ -24,6 +25,13 @@ export interface HostedRequestUriPublisherOptions {
    * @default new MemoryRequestObjectStore()
    */
   store?: RequestObjectStore;
+  /**
+   * Milliseconds to wait for the store on each `put` and `get`. A store that throws or does not
+   * answer in time makes `publish` reject (`ERR_PUBLISH_FAILED`) and the handler answer `503` at
+   * once, instead of holding logins and the authorization server's fetch for as long as it is away.
+   * @default 1000
+   */
+  storeTimeout?: number;
   /**
    * `'post'`: the `request_uri` also answers an OpenID4VP wallet's form POST (OpenID4VP 1.0 §5.10)
    * with a request object made for that wallet (its `wallet_nonce`, its `issuer` as `aud`, an alg it
@@ -89,6 +97,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
   readonly #method: 'get' | 'post';
   readonly #maxFetches: number;
   readonly #posts = new Map<string, PostEntry>();
+  readonly #storeTimeout: number;
 
   constructor(options: HostedRequestUriPublisherOptions) {
     if (!isPlainObject(options)) throw invalid('HostedRequestUriPublisher needs an options object with "baseUrl"');
@@ -112,6 +121,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     const maxFetches = options.maxFetches ?? 3;
     if (!Number.isSafeInteger(maxFetches) || maxFetches < 1) throw invalid('maxFetches must be a positive integer');
     this.#maxFetches = maxFetches;
+    this.#storeTimeout = storeTimeoutOption(options.storeTimeout);
   }
 
   /** Stores the object under a fresh id and returns `{baseUrl}{id}` with `expiresIn` = the ttl. */
@@ -120,7 +130,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     const id = randomToken(ID_BYTES);
     if (this.#method === 'post') return this.#publishForPost(id, requestObject, context);
     try {
-      await this.#store.put(id, requestObject, this.#ttl);
+      await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
     } catch (cause) {
       throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
     }
@@ -154,9 +164,9 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     if (!ID.test(id)) return notFound();
     let value: string | null | undefined;
     try {
-      value = await this.#store.get(id);
+      value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
     } catch {
-      // A store outage must not leak its message to the AS; the AS sees a server error.
+      // A store outage or timeout must not leak its message to the AS; the AS sees a 503 at once.
       return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
     }
     if (typeof value !== 'string') return notFound();
@@ -181,7 +191,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
   // The GET path's storage, shared by both methods: the object as built, for GET fallbacks.
   async #publishStored(id: string, requestObject: string): Promise<{ requestUri: string; expiresIn: number }> {
     try {
-      await this.#store.put(id, requestObject, this.#ttl);
+      await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
     } catch (cause) {
       throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
     }
@@ -210,7 +220,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
       entry.remaining--;
       let value: string | null | undefined;
       try {
-        value = await this.#store.get(id);
+        value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
       } catch {
         return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
       }

@@ -6,6 +6,11 @@ import { invalid } from '../lib/validate.js';
  * the relying party runs on several instances: the instance that serves the `request_uri` is often
  * not the one that published it.
  *
+ * The publisher waits at most `storeTimeout` (default 1000 ms) for each call: past it, or when the
+ * store throws, `publish` rejects and the handler answers `503`. A Redis client for
+ * `RedisRequestObjectStore` needs an `error` listener (an unhandled `error` event ends the process)
+ * and `disableOfflineQueue: true`; see `oauth-jar/redis`.
+ *
  * @example
  * ```ts
  * const store: RequestObjectStore = {

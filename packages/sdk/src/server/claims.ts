@@ -1,6 +1,8 @@
+import { withDeadline } from '../lib/deadline.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, refuse } from './errors.js';
+import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 
 /** FAPI 1.0 Advanced §5.2.2-13, FAPI 2.0 Message Signing: `exp - nbf` at most 60 minutes, `nbf` at most 60 minutes old. */
 const FAPI_MAX_LIFETIME = 3600;
@@ -12,13 +14,29 @@ const STRING_PARAMS = [
   'code_challenge_method', 'dpop_jkt', 'jti', 'iss', 'sub',
 ];
 
+/** The longest `jti` a replay store is asked to keep, in characters (UUIDs are 36, 256-bit base64url ids 43). */
+export const MAX_JTI_LENGTH = 256;
+
 const isNumericDate = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 /**
- * Steps 10–14 of SPEC-NOTES §2 on a signature-verified claims set: `client_id`, `iss`, `aud`,
- * time claims (with the FAPI rules), replay, forbidden claims, and parameter types.
+ * The checks of RFC 9101 §6.3 and §10 on a signature-verified claims set: nesting depth,
+ * `client_id`, `iss`, `aud`, time claims (with the FAPI rules), replay, forbidden claims, and
+ * parameter types. Error descriptions name claims and server values, never the claims' content.
  */
-export async function checkClaims(claims: Record<string, unknown>, clientId: string, cfg: Config): Promise<void> {
+export async function checkClaims(
+  claims: Record<string, unknown>,
+  clientId: string,
+  cfg: Config,
+  /** The PAR `request_uri` the object was pushed under, when it came from the PAR store. */
+  parRequestUri?: string,
+): Promise<void> {
+  // Before anything serializes the claims: deep JSON breaks recursive code (JSON.stringify) later,
+  // and a __proto__ member cannot be copied as data by Object.assign or a deep merge.
+  const issue = jsonIssue(claims);
+  if (issue === 'depth') throw refuse('invalid_request_object', 'claim_type', `the request object claims are nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (issue === 'proto') throw refuse('invalid_request_object', 'claim_type', 'the request object has a claim named __proto__');
+
   // 10: RFC 9101 §6.3: the client_id inside MUST be identical to the query's.
   if (claims.client_id === undefined) throw refuse('invalid_request_object', 'client_id_claim', 'the request object has no client_id claim');
   if (claims.client_id !== clientId) {
@@ -33,10 +51,11 @@ export async function checkClaims(claims: Record<string, unknown>, clientId: str
   const audOk =
     typeof aud === 'string' ? aud === cfg.issuer : Array.isArray(aud) && aud.every((a) => typeof a === 'string') && aud.includes(cfg.issuer);
   if (!audOk) {
-    throw refuse('invalid_request_object', 'aud', aud === undefined ? `the request object has no aud claim; expected "${cfg.issuer}"` : `the request object's aud is not this server's issuer "${cfg.issuer}"`);
+    // The issuer is the server's own value; the claim's content is never echoed.
+    throw refuse('invalid_request_object', 'aud', aud === undefined ? `the request object has no aud claim; expected ${cfg.issuer}` : `the request object's aud is not this server's issuer ${cfg.issuer}`);
   }
 
-  // 12: time claims. jose checked exp/nbf against the clock already; types and the rest here.
+  // RFC 7519 §4.1.4-6: time claims. jose checked exp/nbf with the wider leeway; the exact rules here.
   const now = Math.floor(cfg.now() / 1000);
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     if (claims[name] !== undefined && !isNumericDate(claims[name])) {
@@ -47,8 +66,9 @@ export async function checkClaims(claims: Record<string, unknown>, clientId: str
   const nbf = claims.nbf as number | undefined;
   const iat = claims.iat as number | undefined;
   if (exp !== undefined && exp <= now - cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object has expired');
-  if (nbf !== undefined && nbf > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');
-  if (iat !== undefined && iat > now + cfg.clockTolerance) throw refuse('invalid_request_object', 'time', 'the request object was issued in the future (iat)');
+  // Under fapi2 futureTolerance is clockTolerance clamped to 10–60 s (FAPI 2.0 Security Profile §5.3.2.1 item 13).
+  if (nbf !== undefined && nbf > now + cfg.futureTolerance) throw refuse('invalid_request_object', 'time', 'the request object is not valid yet (nbf)');
+  if (iat !== undefined && iat > now + cfg.futureTolerance) throw refuse('invalid_request_object', 'time', 'the request object was issued in the future (iat)');
   if (cfg.fapi) {
     if (exp === undefined || nbf === undefined) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects need exp and nbf');
     if (exp - nbf > FAPI_MAX_LIFETIME) throw refuse('invalid_request_object', 'profile', 'FAPI 2.0 request objects live at most 60 minutes (exp - nbf)');
@@ -76,22 +96,44 @@ export async function checkClaims(claims: Record<string, unknown>, clientId: str
     throw refuse('invalid_request_object', 'claim_type', 'resource must be a string or an array of strings (RFC 8707)');
   }
 
-  // 13: replay, keyed by client and jti, kept until exp.
+  // The exp horizon: request objects are short-lived (RFC 9101 §5.2; FAPI: 60 minutes), and a
+  // replay store keeps each jti until exp, so a far-future exp would pin it there for good.
+  if (exp !== undefined && exp > now + cfg.maxExpiresIn + cfg.clockTolerance) {
+    throw refuse('invalid_request_object', 'time', `the request object's exp lies more than ${cfg.maxExpiresIn} seconds ahead (maxExpiresIn)`);
+  }
+
+  // 13: replay (RFC 9101 §10.3), keyed by client and jti, kept until exp.
   if (cfg.replayStore) {
     if (typeof claims.jti !== 'string' || claims.jti === '') {
       throw refuse('invalid_request_object', 'replay', 'the request object needs a jti: this server accepts each request object once');
     }
+    // A bound on what one request object can make the store hold.
+    if (claims.jti.length > MAX_JTI_LENGTH) {
+      throw refuse('invalid_request_object', 'replay', `the request object's jti is longer than ${MAX_JTI_LENGTH} characters`);
+    }
     if (exp === undefined) throw refuse('invalid_request_object', 'replay', 'the request object needs an exp: this server accepts each request object once');
+    const store = cfg.replayStore;
+    const consume = (key: string) => withDeadline(() => store.consume(key, exp + cfg.clockTolerance), cfg.storeTimeout, 'the replay store');
     let first: boolean;
     try {
-      first = await cfg.replayStore.consume(JSON.stringify([clientId, claims.jti]), exp + cfg.clockTolerance);
+      first = await consume(JSON.stringify([clientId, claims.jti]));
+      if (parRequestUri !== undefined) {
+        // Pushed (RFC 9126): the PAR endpoint verified this object and recorded its jti, so seeing
+        // the jti again here is the object's own use, not a replay; a replay by value stays refused.
+        // What must happen once is the use of the request_uri (RFC 9126 §4): the PAR store ensures
+        // it, and recording it here too refuses a second use even from a store that forgot to.
+        first = await consume(JSON.stringify([clientId, 'par', parRequestUri]));
+      }
     } catch (cause) {
-      throw new AuthorizationRequestError('server_error', 'internal', 'the replay store failed', { cause });
+      // Fail closed: a store that is full, failing or too slow never lets an object through.
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the replay store is unavailable', { cause });
     }
-    if (!first) throw refuse('invalid_request_object', 'replay', 'this request object (jti) was used before');
+    if (!first) {
+      throw refuse('invalid_request_object', 'replay', parRequestUri === undefined ? 'this request object (jti) was used before' : 'this pushed request_uri was used before (RFC 9126 §4)');
+    }
   }
 
-  // 14: RFC 9101 §10.7 and §10.8.
+  // RFC 9101 §10.7 and §10.8.
   if ('request' in claims || 'request_uri' in claims) {
     throw refuse('invalid_request_object', 'forbidden_claim', 'a request object must not contain request or request_uri (RFC 9101 §10.7)');
   }

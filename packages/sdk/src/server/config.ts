@@ -1,13 +1,25 @@
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
 import { decryptionCandidates } from '../crypto/decrypt.js';
 import type { JWK } from '../crypto/types.js';
-import type { RequestUriFetchOptions } from '../http/request-uri.js';
+import { storeTimeoutOption } from '../lib/deadline.js';
+import { RemoteKeySets } from '../crypto/verify.js';
+import { DEFAULT_COOLDOWN, createGuardedFetcher, type GuardedFetcher, type NetworkPolicy } from '../http/guard.js';
+import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
 
 /** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519) only. */
 export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+
+/**
+ * FAPI 2.0 Security Profile §5.3.2.1 item 13 (and its note): the server shall accept request objects whose `nbf` (and
+ * `iat`) is up to 10 seconds in the future and shall reject those more than 60 seconds ahead.
+ * Under `fapi2` the leeway for the future is therefore `clockTolerance` clamped to [10, 60].
+ */
+export const FAPI2_MIN_FUTURE_LEEWAY = 10;
+/** See {@link FAPI2_MIN_FUTURE_LEEWAY}. */
+export const FAPI2_MAX_FUTURE_LEEWAY = 60;
 
 /** The verifier's options, validated once, with defaults filled in. */
 export interface Config {
@@ -16,19 +28,28 @@ export interface Config {
   decryptionKeys: { keys: JWK[] } | undefined;
   requireSigned: boolean;
   requestSupported: boolean;
-  requestUri: RequestUriFetchOptions | false;
+  /** The guarded fetcher for `request_uri` values, or `false` when by-reference objects are refused. */
+  requestUri: GuardedFetcher | false;
   requireRegistration: boolean;
   par: ((requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>) | undefined;
   replayStore: ReplayStore | undefined;
+  /** Milliseconds the replay store and the PAR store are waited for. */
+  storeTimeout: number;
+  /** The furthest ahead (seconds from now, before the clock tolerance) a request object's `exp` may lie. */
+  maxExpiresIn: number;
   fapi: boolean;
   signingAlgs: readonly string[];
   keyManagementAlgs: readonly string[];
   contentEncryptionAlgs: readonly string[];
+  /** Seconds of leeway for `exp` (in the past). */
   clockTolerance: number;
+  /** Seconds of leeway for `nbf` and `iat` (in the future): `clockTolerance`, clamped under `fapi2`. */
+  futureTolerance: number;
   maxLength: number;
   allowUnsigned: boolean;
   merge: boolean;
-  jwksUri: { timeout?: number; cacheMaxAge?: number; cooldown?: number };
+  /** This verifier's `jwks_uri` key sets, fetched through its own guarded fetcher. */
+  keySets: RemoteKeySets;
   now: () => number;
 }
 
@@ -40,6 +61,12 @@ function stringList(value: unknown, what: string, allowed: readonly string[]): s
     if (!allowed.includes(v)) throw invalid(`${what}: "${v}" is not supported (supported: ${allowed.join(', ')})`);
   }
   return [...value] as string[];
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(`${name} must be a non-negative number`);
+  return value;
 }
 
 export function resolveConfig(options: RequestObjectVerifierOptions): Config {
@@ -75,15 +102,34 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
   }
   const maxLength = options.maxLength ?? 64 * 1024;
   if (!Number.isSafeInteger(maxLength) || maxLength < 1) throw invalid('maxLength must be a positive integer');
+  if (options.network !== undefined && !isPlainObject(options.network)) throw invalid('network must be an options object');
   if (options.requestUri !== undefined && options.requestUri !== false && !isPlainObject(options.requestUri)) {
     throw invalid('requestUri must be an options object or false');
   }
+  if (options.jwksUri !== undefined && !isPlainObject(options.jwksUri)) throw invalid('jwksUri must be an options object');
+  const now = options.now ?? Date.now;
+  // One set of fetch rules for every URL a client names (RFC 9101 §10.4), overridable per use.
+  const network: NetworkPolicy = { ...(options.network ?? {}) };
+  const requestUri = options.requestUri === false ? false : createGuardedFetcher({ ...network, ...(options.requestUri ?? {}) }, now);
+  const jwksOptions: JwksUriFetchOptions = { ...network, ...(options.jwksUri ?? {}) };
+  const { cacheMaxAge, maxEntries, ...jwksPolicy } = jwksOptions;
+  const jwksFetcher = createGuardedFetcher(jwksPolicy, now);
+  const keySets = new RemoteKeySets({
+    load: (uri) => fetchJwks(uri, jwksFetcher),
+    cacheMaxAge: count(cacheMaxAge, 600_000, 'jwksUri.cacheMaxAge'),
+    cooldown: count(jwksPolicy.cooldown, DEFAULT_COOLDOWN, 'jwksUri.cooldown'),
+    maxEntries: count(maxEntries, 1000, 'jwksUri.maxEntries') || 1,
+    now,
+  });
   if (options.pushedAuthorizationRequests !== undefined && typeof options.pushedAuthorizationRequests !== 'function') {
     throw invalid('pushedAuthorizationRequests must be a function (requestUri, clientId) => stored request | undefined');
   }
   if (options.replayStore !== undefined && typeof options.replayStore?.consume !== 'function') {
     throw invalid('replayStore must have a consume(key, expiresAt) method');
   }
+  const storeTimeout = storeTimeoutOption(options.storeTimeout);
+  const maxExpiresIn = options.maxExpiresIn ?? 3600;
+  if (!Number.isSafeInteger(maxExpiresIn) || maxExpiresIn < 1) throw invalid('maxExpiresIn must be a positive integer number of seconds');
 
   return {
     issuer: options.issuer,
@@ -91,19 +137,22 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     decryptionKeys,
     requireSigned: options.requireSignedRequestObject === true,
     requestSupported: options.requestParameterSupported !== false,
-    requestUri: options.requestUri === false ? false : { ...(options.requestUri ?? {}) },
+    requestUri,
     requireRegistration: options.requireRequestUriRegistration !== false,
     par: options.pushedAuthorizationRequests,
     replayStore: options.replayStore,
+    storeTimeout,
+    maxExpiresIn,
     fapi,
     signingAlgs,
     keyManagementAlgs,
     contentEncryptionAlgs,
     clockTolerance,
+    futureTolerance: fapi ? Math.min(Math.max(clockTolerance, FAPI2_MIN_FUTURE_LEEWAY), FAPI2_MAX_FUTURE_LEEWAY) : clockTolerance,
     maxLength,
     allowUnsigned: options.allowUnsigned === true && !fapi,
     merge: options.mergeQueryParameters === true,
-    jwksUri: options.jwksUri ?? {},
-    now: options.now ?? Date.now,
+    keySets,
+    now,
   };
 }

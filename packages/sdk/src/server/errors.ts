@@ -16,11 +16,12 @@ export type AuthorizationErrorCode =
   | 'request_uri_not_supported'
   | 'invalid_request_uri'
   | 'invalid_request_object'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 /**
- * The verification step that refused the request, in the order of the checks
- * (SPEC-NOTES §2): stable names for logs and metrics.
+ * The verification step that refused the request, in the order of the checks (RFC 9101 §6,
+ * `docs/`): stable names for logs and metrics.
  *
  * @example
  * ```ts
@@ -31,6 +32,7 @@ export type VerificationCheck =
   | 'repeated_parameter'
   | 'client_id'
   | 'client'
+  | 'client_metadata'
   | 'request_and_request_uri'
   | 'request_not_supported'
   | 'request_uri_not_supported'
@@ -51,13 +53,43 @@ export type VerificationCheck =
   | 'profile'
   | 'internal';
 
-// Checks that happen before the client is known: RFC 6749 §4.1.2.1 forbids redirecting those.
-const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'client_id', 'client', 'internal']);
+// Checks that happen before the client is known: RFC 6749 §4.1.2.1 forbids redirecting those. A
+// malformed registration is the server's fault, not something to send to that client's redirect_uri.
+const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'client_id', 'client', 'client_metadata', 'internal']);
+
+/**
+ * The longest `error_description` the verifier produces, in characters. Longer text is cut: a
+ * description travels in a `Location` header and in query strings.
+ *
+ * @example
+ * ```ts
+ * expect(err.error_description.length).toBeLessThanOrEqual(MAX_ERROR_DESCRIPTION_LENGTH);
+ * ```
+ */
+export const MAX_ERROR_DESCRIPTION_LENGTH = 256;
+
+// RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash).
+const OUTSIDE_CHARSET = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
+
+/**
+ * `text` made fit for `error_description` (RFC 6749 §4.1.2.1): `"` becomes `'`, `\` becomes `/`,
+ * any other character outside the allowed set becomes `?`, and the result is cut to
+ * {@link MAX_ERROR_DESCRIPTION_LENGTH}. Descriptions are fixed text already; this is the backstop.
+ */
+export function safeDescription(text: unknown): string {
+  // Spec citations keep their meaning in ASCII: "RFC 9101 §6.3" becomes "RFC 9101 section 6.3".
+  const s = typeof text === 'string' ? text.replace(/§ ?/g, 'section ') : '';
+  const cut = s.length > MAX_ERROR_DESCRIPTION_LENGTH ? `${s.slice(0, MAX_ERROR_DESCRIPTION_LENGTH - 3)}...` : s;
+  return cut.replace(OUTSIDE_CHARSET, (c) => (c === '"' ? "'" : c === '\\' ? '/' : '?'));
+}
 
 /**
  * An authorization request that the {@link RequestObjectVerifier} refused. `error` is the OAuth
- * code to answer with, `check` names the step that failed. The message names the check and never
- * contains a key, a secret or the request object itself.
+ * code to answer with, `check` names the step that failed. `error_description` is fixed text and
+ * values the server chose, in the RFC 6749 §4.1.2.1 character set and at most
+ * {@link MAX_ERROR_DESCRIPTION_LENGTH} characters: never text from the request. What the request
+ * contained, for logs, is in `detail` and `cause`, which are never sent. The message names the
+ * check and never contains a key, a secret or the request object itself.
  *
  * @example
  * ```ts
@@ -73,8 +105,16 @@ const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'clie
 export class AuthorizationRequestError extends OAuthJarError {
   /** The OAuth `error` code (RFC 9101 §7, RFC 6749 §4.1.2.1). */
   readonly error: AuthorizationErrorCode;
-  /** A human-readable description, safe to show to the user agent. */
+  /**
+   * A human-readable description, safe to send to the client and the user agent: fixed text in
+   * the RFC 6749 §4.1.2.1 character set, at most {@link MAX_ERROR_DESCRIPTION_LENGTH} characters.
+   */
   readonly error_description: string;
+  /**
+   * For logs only, never sent: a short, escaped account of the offending value (which may come
+   * from an unauthenticated request), when there is one.
+   */
+  readonly detail: string | undefined;
   /** The HTTP status of a direct (non-redirect) answer. */
   readonly status: number;
   /** The verification step that failed. */
@@ -89,13 +129,15 @@ export class AuthorizationRequestError extends OAuthJarError {
     error: AuthorizationErrorCode,
     check: VerificationCheck,
     description: string,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; detail?: string } = {},
   ) {
-    super('ERR_AUTHORIZATION_REQUEST', `${error} (${check}): ${description}`, { cause: options.cause });
+    const safe = safeDescription(description);
+    super('ERR_AUTHORIZATION_REQUEST', `${error} (${check}): ${safe}`, { cause: options.cause });
     this.error = error;
-    this.error_description = description;
+    this.error_description = safe;
+    this.detail = options.detail;
     this.check = check;
-    this.status = options.status ?? (error === 'server_error' ? 500 : 400);
+    this.status = options.status ?? (error === 'server_error' ? 500 : error === 'temporarily_unavailable' ? 503 : 400);
     this.redirectable = !NOT_REDIRECTABLE.has(check);
   }
 }
@@ -106,6 +148,22 @@ export function refuse(
   check: VerificationCheck,
   description: string,
   cause?: unknown,
+  detail?: string,
 ): AuthorizationRequestError {
-  return new AuthorizationRequestError(error, check, description, cause === undefined ? {} : { cause });
+  return new AuthorizationRequestError(error, check, description, {
+    ...(cause === undefined ? {} : { cause }),
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+/**
+ * A short, escaped account of an untrusted value for {@link AuthorizationRequestError.detail}:
+ * strings are cut to 64 characters and JSON-escaped, anything else is named by its type. Never
+ * recurses, so a value nested thousands deep costs nothing.
+ */
+export function preview(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

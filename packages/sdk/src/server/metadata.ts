@@ -1,9 +1,51 @@
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
 import { OAuthJarError } from '../errors.js';
+import { isPrivateHost } from '../http/address.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
 import { FAPI2_SIGNING_ALGS } from './config.js';
+import { AuthorizationRequestError } from './errors.js';
 import type { ClientMetadata } from './types.js';
+
+/** RFC 7518 §3.2: an HMAC key at least as long as the hash output (HS256: 32, HS384: 48, HS512: 64 bytes). */
+function secretTooShort(alg: string, secret: unknown): boolean {
+  return typeof secret !== 'string' || new TextEncoder().encode(secret).length < Number(alg.slice(2)) / 8;
+}
+
+const isJwkSet = (v: unknown) => isPlainObject(v) && Array.isArray(v.keys) && v.keys.every(isPlainObject);
+
+/**
+ * The members of a registered client that the verifier reads, checked for their type before any
+ * of them steers a decision. Registration data of the wrong type is the server's fault: a
+ * `server_error` (500), never read as absent, which would fail open (a non-string
+ * `request_object_signing_alg` would otherwise allow every alg).
+ */
+export function checkClientMetadata(client: ClientMetadata): void {
+  const fail = (member: string, expected: string) => {
+    throw new AuthorizationRequestError('server_error', 'client_metadata', 'the client registration is not usable', {
+      detail: `${member} must be ${expected}`,
+    });
+  };
+  const optionalString = (member: 'request_object_signing_alg' | 'request_object_encryption_alg' | 'request_object_encryption_enc' | 'jwks_uri' | 'client_secret') => {
+    if (client[member] !== undefined && typeof client[member] !== 'string') fail(member, 'a string');
+  };
+  optionalString('request_object_signing_alg');
+  optionalString('request_object_encryption_alg');
+  optionalString('request_object_encryption_enc');
+  optionalString('jwks_uri');
+  optionalString('client_secret');
+  if (client.require_signed_request_object !== undefined && typeof client.require_signed_request_object !== 'boolean') {
+    fail('require_signed_request_object', 'a boolean');
+  }
+  if (client.request_uris !== undefined && !(Array.isArray(client.request_uris) && client.request_uris.every((u) => typeof u === 'string'))) {
+    fail('request_uris', 'an array of strings');
+  }
+  if (client.jwks !== undefined && !isJwkSet(client.jwks)) fail('jwks', 'a JWK set { keys: [...] }');
+  const alg = client.request_object_signing_alg;
+  if (alg !== undefined && /^HS\d{3}$/.test(alg) && secretTooShort(alg, client.client_secret)) {
+    fail('client_secret', `at least ${Number(alg.slice(2)) / 8} bytes for the registered ${alg} (RFC 7518 §3.2)`);
+  }
+}
 
 /**
  * The request-object fields of an authorization server's discovery document (RFC 8414, OIDC Discovery, RFC 9101).
@@ -40,7 +82,8 @@ export function serverMetadata(cfg: Config): RequestObjectServerMetadata {
 
 /**
  * A registration request whose request-object metadata is invalid (RFC 7591 §3.2.2): carries the
- * `invalid_client_metadata` or `invalid_redirect_uri` error to answer with.
+ * `invalid_client_metadata` or `invalid_redirect_uri` error to answer with. The description names
+ * the field and what the server accepts, never the submitted value.
  *
  * @example
  * ```ts
@@ -79,6 +122,12 @@ export interface ClientMetadataPolicy {
   profile?: 'fapi2' | undefined;
   /** Accept `http:` `request_uris` (loopback tests only). @default false */
   allowHttpRequestUris?: boolean;
+  /**
+   * Accept `jwks_uri` and `request_uris` at loopback, private, link-local and other
+   * special-purpose addresses (loopback tests only): the server would fetch them (RFC 9101 §10.4).
+   * @default false
+   */
+  allowPrivateNetwork?: boolean;
 }
 
 /**
@@ -106,10 +155,13 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   const alg = metadata.request_object_signing_alg;
   if (alg !== undefined) {
     if (typeof alg !== 'string') throw new ClientMetadataError('request_object_signing_alg', 'must be a string');
-    if (!signing.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', `"${alg}" is not supported (supported: ${signing.join(', ')})`);
+    if (!signing.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', `is not supported (supported: ${signing.join(', ')})`);
     if (policy.profile === 'fapi2' && !fapiAlgs.includes(alg)) throw new ClientMetadataError('request_object_signing_alg', 'FAPI 2.0 allows PS256, ES256 and EdDSA only');
     if (alg.startsWith('HS') && typeof metadata.client_secret !== 'string') {
       throw new ClientMetadataError('request_object_signing_alg', `${alg} needs a client_secret`);
+    }
+    if (alg.startsWith('HS') && secretTooShort(alg, metadata.client_secret)) {
+      throw new ClientMetadataError('client_secret', `must be at least ${Number(alg.slice(2)) / 8} bytes for ${alg} (RFC 7518 §3.2)`);
     }
     if (!alg.startsWith('HS') && alg !== 'none' && metadata.jwks === undefined && metadata.jwks_uri === undefined) {
       throw new ClientMetadataError('request_object_signing_alg', `${alg} needs jwks or jwks_uri`);
@@ -118,33 +170,40 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   if (metadata.jwks !== undefined && metadata.jwks_uri !== undefined) {
     throw new ClientMetadataError('jwks', 'jwks and jwks_uri must not both be present (RFC 7591 §2)');
   }
-  if (metadata.jwks !== undefined && !(isPlainObject(metadata.jwks) && Array.isArray(metadata.jwks.keys) && metadata.jwks.keys.every(isPlainObject))) {
+  if (metadata.jwks !== undefined && !isJwkSet(metadata.jwks)) {
     throw new ClientMetadataError('jwks', 'must be a JWK set { keys: [...] }');
   }
   if (metadata.jwks !== undefined && metadata.jwks.keys.some((k) => 'd' in k || (k.kty === 'oct'))) {
     throw new ClientMetadataError('jwks', 'must contain public keys only');
   }
+  if (metadata.client_secret !== undefined && typeof metadata.client_secret !== 'string') {
+    throw new ClientMetadataError('client_secret', 'must be a string');
+  }
   if (metadata.jwks_uri !== undefined && !isUrl(metadata.jwks_uri, ['https:'])) {
     throw new ClientMetadataError('jwks_uri', 'must be an absolute https URL');
+  }
+  if (metadata.jwks_uri !== undefined && !fetchable(metadata.jwks_uri, policy)) {
+    // The server fetches it: refuse at registration what the fetcher would refuse (RFC 9101 §10.4).
+    throw new ClientMetadataError('jwks_uri', 'must not point to a loopback, private or link-local address, nor contain credentials');
   }
 
   const encAlg = metadata.request_object_encryption_alg;
   const enc = metadata.request_object_encryption_enc;
   if (encAlg !== undefined && (typeof encAlg !== 'string' || !kms.includes(encAlg))) {
-    throw new ClientMetadataError('request_object_encryption_alg', `${JSON.stringify(encAlg)} is not supported (supported: ${kms.join(', ')})`);
+    throw new ClientMetadataError('request_object_encryption_alg', `must be one of ${kms.join(', ')}`);
   }
   if (enc !== undefined) {
     // OIDC Registration §2: "If request_object_encryption_enc is included, request_object_encryption_alg MUST also be provided."
     if (encAlg === undefined) throw new ClientMetadataError('request_object_encryption_enc', 'needs request_object_encryption_alg');
     if (typeof enc !== 'string' || !encs.includes(enc)) {
-      throw new ClientMetadataError('request_object_encryption_enc', `${JSON.stringify(enc)} is not supported (supported: ${encs.join(', ')})`);
+      throw new ClientMetadataError('request_object_encryption_enc', `must be one of ${encs.join(', ')}`);
     }
   }
   if (metadata.require_signed_request_object !== undefined && typeof metadata.require_signed_request_object !== 'boolean') {
     throw new ClientMetadataError('require_signed_request_object', 'must be a boolean');
   }
   if (metadata.require_signed_request_object === true && alg === 'none') {
-    throw new ClientMetadataError('request_object_signing_alg', '"none" contradicts require_signed_request_object (RFC 9101 §10.5)');
+    throw new ClientMetadataError('request_object_signing_alg', 'none contradicts require_signed_request_object (RFC 9101 §10.5)');
   }
   const uris = metadata.request_uris;
   if (uris !== undefined) {
@@ -152,9 +211,18 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
     const schemes = policy.allowHttpRequestUris ? ['https:', 'http:'] : ['https:'];
     for (const u of uris) {
       if (!isUrl(u, schemes)) throw new ClientMetadataError('request_uris', `every value must be an absolute ${schemes.join(' or ')} URL`);
+      if (!fetchable(u as string, policy)) {
+        throw new ClientMetadataError('request_uris', 'no value may point to a loopback, private or link-local address, nor contain credentials');
+      }
     }
   }
   return metadata;
+}
+
+/** Whether the guarded fetcher could fetch `value` (an absolute URL): no credentials, no special-purpose host. */
+function fetchable(value: string, policy: ClientMetadataPolicy): boolean {
+  const url = new URL(value);
+  return url.username === '' && url.password === '' && (policy.allowPrivateNetwork === true || !isPrivateHost(url.hostname));
 }
 
 function isUrl(value: unknown, schemes: readonly string[]): boolean {

@@ -1,7 +1,9 @@
-import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
+import { withDeadline } from '../lib/deadline.js';
+import type { GuardedFetcher } from '../http/guard.js';
 import type { Config } from './config.js';
-import { AuthorizationRequestError, refuse } from './errors.js';
+import { AuthorizationRequestError, preview, refuse } from './errors.js';
+import { checkClientMetadata } from './metadata.js';
 import type { ClientMetadata } from './types.js';
 
 /**
@@ -28,6 +30,8 @@ export interface Resolved {
   requestUri: string | undefined;
   /** Parameters a PAR store returned already verified. */
   pushedParameters: Record<string, unknown> | undefined;
+  /** Whether the PAR store vouches that `pushedParameters` came from a verified signed request object. */
+  pushedFromSignedObject: boolean;
 }
 
 /** Accepts a `URLSearchParams`, or a plain object as Express' `req.query` / a parsed form body gives. */
@@ -35,7 +39,8 @@ export function toQuery(input: unknown): Query {
   const query: Query = new Map();
   const add = (k: string, v: unknown) => {
     if (typeof v !== 'string') {
-      throw refuse('invalid_request', 'repeated_parameter', `the parameter "${k}" must be a string`);
+      // The parameter name is the request's: it goes to `detail` (logs), not error_description.
+      throw refuse('invalid_request', 'repeated_parameter', 'every parameter value must be a string', undefined, `parameter ${preview(k)}`);
     }
     const list = query.get(k);
     if (list) list.push(v);
@@ -59,19 +64,26 @@ function single(query: Query, name: string): string | undefined {
   const values = query.get(name);
   if (values === undefined) return undefined;
   // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-  if (values.length > 1) throw refuse('invalid_request', 'repeated_parameter', `the parameter "${name}" is repeated`);
+  if (values.length > 1) throw refuse('invalid_request', 'repeated_parameter', `the ${name} parameter is repeated (RFC 6749 §3.1)`);
   return values[0];
 }
+
+// What follows a registered prefix must stay below it for the host too: an encoded `/` or `\`, a
+// raw `\`, or an encoded dot (`%2e%2e`, `.%2E`) is a way out on servers that decode before routing.
+const ESCAPES = /%2f|%5c|\\|%2e/i;
+const escapes = (rest: string) => ESCAPES.test(rest.replace(/[?#].*$/, ''));
 
 /**
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
  * fragment ignored, or a registered value ending in `/` that prefixes it. Both sides are compared
- * after URL normalization, so `..` segments cannot climb out of a registered prefix.
+ * after URL normalization, so `..` segments cannot climb out of a registered prefix; a path below
+ * the prefix that holds an encoded `/` or `\` or an encoded dot (`..%2F`, `%2e%2e`) is no match.
  *
  * @example
  * ```ts
  * matchesRegisteredRequestUri('https://c.example/ro/abc#x', ['https://c.example/ro/']); // true
  * matchesRegisteredRequestUri('https://c.example/ro/../admin', ['https://c.example/ro/']); // false
+ * matchesRegisteredRequestUri('https://c.example/ro/..%2Fadmin', ['https://c.example/ro/']); // false
  * ```
  */
 export function matchesRegisteredRequestUri(uri: string, registered: unknown): boolean {
@@ -95,12 +107,12 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
       continue;
     }
     if (target === reg) return true;
-    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg)) return true;
+    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && !escapes(target.slice(reg.length))) return true;
   }
   return false;
 }
 
-/** Steps 0–5 of SPEC-NOTES §2: parameters, client, feature switches, signed-object requirement, request_uri. */
+/** RFC 9101 §5, §6 and RFC 6749 §4.1.2.1, before any crypto: parameters, client, feature switches, signed-object requirement, request_uri. */
 export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   const query = toQuery(input);
   // 0: the parameters that steer verification must be unambiguous.
@@ -121,6 +133,8 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   if (client === undefined || client === null || typeof client !== 'object') {
     throw refuse('invalid_client', 'client', 'the client_id does not name a registered client');
   }
+  // Before any member of the registration steers a decision (require_signed_request_object below).
+  checkClientMetadata(client);
 
   // 2: RFC 9101 §5: request and request_uri are mutually exclusive.
   if (request !== undefined && requestUri !== undefined) {
@@ -145,7 +159,7 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
     throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
   }
 
-  const base = { clientId, client, query, requestUri, pushedParameters: undefined };
+  const base = { clientId, client, query, requestUri, pushedParameters: undefined, pushedFromSignedObject: false };
   if (request !== undefined) return { ...base, source: 'request', object: request };
   if (requestUri === undefined) return { ...base, source: 'query', object: undefined };
 
@@ -156,9 +170,10 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   if (isPar) {
     let stored;
     try {
-      stored = await cfg.par!(requestUri, clientId);
+      stored = await withDeadline(() => cfg.par!(requestUri, clientId), cfg.storeTimeout, 'the PAR store');
     } catch (cause) {
-      throw new AuthorizationRequestError('server_error', 'internal', 'the pushed authorization request could not be looked up', { cause });
+      // Fail closed at once: an unreachable or slow store never lets a request through, nor holds it.
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the pushed authorization request could not be looked up', { cause });
     }
     if (stored === undefined || stored === null) {
       throw refuse('invalid_request_uri', 'request_uri', 'the request_uri is unknown, expired, used, or was pushed by another client (RFC 9126 §4)');
@@ -167,7 +182,13 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
       return { ...base, source: 'par', object: stored.request };
     }
     if ('parameters' in stored && typeof stored.parameters === 'object' && stored.parameters !== null) {
-      return { ...base, source: 'par', object: undefined, pushedParameters: stored.parameters };
+      return {
+        ...base,
+        source: 'par',
+        object: undefined,
+        pushedParameters: stored.parameters,
+        pushedFromSignedObject: (stored as { fromSignedRequestObject?: unknown }).fromSignedRequestObject === true,
+      };
     }
     throw new AuthorizationRequestError('server_error', 'internal', 'the PAR store returned neither a request nor parameters');
   }
@@ -177,10 +198,11 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   }
   let object: string;
   try {
-    object = await fetchRequestObject(requestUri, cfg.requestUri || {});
+    object = await fetchRequestObject(requestUri, cfg.requestUri as GuardedFetcher);
   } catch (cause) {
-    const reason = cause instanceof OAuthJarError ? cause.message : 'the fetch failed';
-    throw refuse('invalid_request_uri', 'request_uri', reason, cause);
+    // RFC 9101 §10.4: one answer whatever the network did (refused address, closed port, non-200,
+    // wrong type, timeout), or the verifier becomes a port scanner. The detail is in `cause`.
+    throw refuse('invalid_request_uri', 'request_uri', 'the request_uri could not be fetched', cause);
   }
   return { ...base, source: 'request_uri', object };
 }

@@ -1,4 +1,4 @@
-import { AuthorizationRequestError } from './errors.js';
+import { AuthorizationRequestError, safeDescription } from './errors.js';
 
 /**
  * How {@link authorizationErrorResponse} answers.
@@ -12,6 +12,10 @@ export interface ErrorResponseOptions {
   /**
    * The client's `redirect_uri`, **only once the caller has validated it** against the client's
    * registration. Without it (or when the client itself is unknown) the answer is a direct 400.
+   * A value that does not parse, or whose scheme could run script or has no authority
+   * (`javascript:`, `data:`, `vbscript:`, `blob:`, `file:`, …), is never redirected to: the answer
+   * is the direct one. Private-use schemes of native apps (`com.example.app:/cb`, RFC 8252 §7.1)
+   * are redirected to.
    */
   redirectUri?: string | URL | undefined;
   /** The `state` to return with a redirect, as the caller trusts it. */
@@ -30,6 +34,29 @@ export interface ErrorResponseOptions {
   format?: 'json' | 'html';
 }
 
+// Schemes a browser would run, render or read locally instead of handing to an application.
+const NEVER_REDIRECT = new Set(['javascript:', 'data:', 'vbscript:', 'blob:', 'file:', 'about:', 'filesystem:', 'view-source:', 'mhtml:']);
+// RFC 8252 §7.1: a private-use scheme is a reverse domain name (at least one dot), with a path.
+const PRIVATE_USE = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:\/[^/]/;
+// RFC 6749 §4.1.2.1: error codes use the same character set as error_description.
+const ERROR_CODE = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+
+/** The redirect target, or `undefined` when it must not be redirected to. Never throws. */
+function redirectTarget(value: unknown): URL | undefined {
+  if (typeof value !== 'string' && !(value instanceof URL)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    return undefined;
+  }
+  if (NEVER_REDIRECT.has(url.protocol)) return undefined;
+  if (url.protocol === 'https:' || url.protocol === 'http:') return url.hostname === '' ? undefined : url;
+  const afterScheme = url.href.slice(url.protocol.length);
+  // Hierarchical with an authority (`myapp://cb`), or an RFC 8252 §7.1 private-use scheme.
+  return afterScheme.startsWith('//') || PRIVATE_USE.test(url.href) ? url : undefined;
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
@@ -38,7 +65,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
  * redirect to the validated `redirect_uri` with `error`, `error_description`, `state` and `iss`
  * (RFC 9207), or, when there is no validated `redirect_uri` or the client is unknown, a direct
  * `400` in JSON or HTML. Anything that is not an {@link AuthorizationRequestError} becomes a
- * `500 server_error` whose description reveals nothing.
+ * `500 server_error` whose description reveals nothing. The `error_description` is checked again
+ * against the RFC 6749 §4.1.2.1 character set and length cap. Never throws.
  *
  * @example
  * ```ts
@@ -53,13 +81,22 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
  * @see [RFC 6749 §4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)
  */
 export function authorizationErrorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
-  const known = error instanceof AuthorizationRequestError;
-  const code = known ? error.error : 'server_error';
-  const description = known ? error.error_description : 'the authorization request could not be processed';
-  const status = known ? error.status : 500;
+  try {
+    return respond(error, options ?? {});
+  } catch {
+    // Options of the wrong type (a Symbol state, …) must not turn an error answer into a crash.
+    return respond(undefined, {});
+  }
+}
 
-  if (options.redirectUri !== undefined && (!known || error.redirectable)) {
-    const location = new URL(options.redirectUri);
+function respond(error: unknown, options: ErrorResponseOptions): Response {
+  const known = error instanceof AuthorizationRequestError && typeof error.error === 'string' && ERROR_CODE.test(error.error);
+  const code = known ? error.error : 'server_error';
+  const description = safeDescription(known ? error.error_description : 'the authorization request could not be processed');
+  const status = known && Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : known ? 400 : 500;
+
+  const location = options.redirectUri !== undefined && (!known || error.redirectable === true) ? redirectTarget(options.redirectUri) : undefined;
+  if (location) {
     const params = new URLSearchParams();
     params.set('error', code);
     params.set('error_description', description);

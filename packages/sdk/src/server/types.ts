@@ -1,4 +1,6 @@
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
+import type { NetworkPolicy } from '../http/guard.js';
+import type { JwksUriFetchOptions } from '../http/jwks.js';
 import type { RequestUriFetchOptions } from '../http/request-uri.js';
 import type { ReplayStore } from './replay.js';
 
@@ -21,7 +23,11 @@ export interface ClientMetadata {
   client_id?: string;
   /** The client's public keys, by value. */
   jwks?: JSONWebKeySet;
-  /** Where the client's public keys are published; fetched with jose's remote JWK set, cached. */
+  /**
+   * Where the client's public keys are published: fetched under the verifier's `network` /
+   * `jwksUri` rules (https, no private addresses, byte cap, deadline), cached, fetched again for
+   * an unknown `kid` at most once per cooldown.
+   */
   jwks_uri?: string;
   /** The shared secret; the only key for HS256/384/512 request objects. */
   client_secret?: string;
@@ -41,7 +47,16 @@ export interface ClientMetadata {
 /**
  * What the PAR store hook returns for a `urn:ietf:params:oauth:request_uri:` value: the pushed
  * request object (verified again like one sent by value), or the parameters that the PAR endpoint
- * already verified and stored.
+ * stored.
+ *
+ * A pushed object was verified at the PAR endpoint, where its `jti` went into the replay store;
+ * at the authorization endpoint it is not a replay of itself: the one use of its `request_uri`
+ * (RFC 9126 §4) is what the verifier records then. Sent again by value, it is a replay.
+ *
+ * Stored `parameters` carry no signature. Where a signed request object is required (the
+ * verifier's `requireSignedRequestObject`, `profile: 'fapi2'`, or the client's
+ * `require_signed_request_object`, RFC 9101 §10.5) they are refused with `invalid_request`
+ * unless `fromSignedRequestObject` is `true`.
  *
  * @example
  * ```ts
@@ -51,7 +66,19 @@ export interface ClientMetadata {
  * },
  * ```
  */
-export type PushedAuthorizationRequest = { request: string } | { parameters: Record<string, unknown> };
+export type PushedAuthorizationRequest =
+  | { request: string }
+  | {
+      parameters: Record<string, unknown>;
+      /**
+       * `true` only when the PAR endpoint took these parameters from a request object that it
+       * verified (signature included) with this verifier, e.g. `(await verifier.verify(body)).parameters`
+       * where `requestObject` was defined. Without it, stored parameters are refused wherever a
+       * signed request object is required.
+       * @default false
+       */
+      fromSignedRequestObject?: boolean;
+    };
 
 /**
  * Options of {@link RequestObjectVerifier}. Every option but `issuer` and `getClient` has a safe default.
@@ -85,9 +112,23 @@ export interface RequestObjectVerifierOptions {
    */
   requestParameterSupported?: boolean;
   /**
-   * The built-in `request_uri` fetcher's options, or `false` to refuse by-reference request
+   * The rules of every fetch the verifier makes because a client or a request named a URL (a
+   * `request_uri`, a client's `jwks_uri`): https only, no loopback / private / link-local hosts,
+   * no redirects, a total deadline, a streamed byte cap, failures remembered for a cooldown.
+   * `requestUri` and `jwksUri` override them per use.
+   *
+   * Private addresses: IP literals and `localhost` are refused everywhere. On Node.js (the `node`
+   * export condition of `oauth-jar/server`), host names are also checked after DNS resolution, at
+   * connect time; in browsers, Deno, Bun and Workers the runtime does not expose the resolved
+   * address, so only the literal check applies there (put the verifier behind an egress proxy).
+   * A `fetch` given here replaces the connection, and with it that Node check.
+   * @default { timeout: 5000, maxBytes: 65536, allowHttp: false, allowPrivateNetwork: false, cooldown: 5000 }
+   */
+  network?: NetworkPolicy;
+  /**
+   * The `request_uri` fetcher's rules (over `network`), or `false` to refuse by-reference request
    * objects (PAR URNs still go to {@link pushedAuthorizationRequests}).
-   * @default { timeout: 5000, maxBytes: 65536, allowHttp: false, allowPrivateNetwork: false }
+   * @default the `network` rules
    */
   requestUri?: RequestUriFetchOptions | false;
   /**
@@ -102,8 +143,25 @@ export interface RequestObjectVerifierOptions {
    * this client, has not expired and was not used before (and mark it used); else `undefined`.
    */
   pushedAuthorizationRequests?: (requestUri: string, clientId: string) => Promise<PushedAuthorizationRequest | undefined>;
-  /** Remembers each `jti` so that a request object is accepted once. */
+  /**
+   * Remembers each `jti` so that a request object is accepted once (RFC 9101 §10.3). With a store,
+   * a request object needs a `jti` of at most 256 characters and an `exp`.
+   */
   replayStore?: ReplayStore | undefined;
+  /**
+   * Milliseconds to wait for the replay store and the PAR store ({@link pushedAuthorizationRequests})
+   * on each call. A store that throws or does not answer in time fails the request at once with
+   * `temporarily_unavailable` (503): nothing is accepted because a store could not be asked.
+   * @default 1000
+   */
+  storeTimeout?: number;
+  /**
+   * How far in the future a request object's `exp` may lie, in seconds from now (plus
+   * `clockTolerance`). It bounds how long a replay store holds each `jti`; request objects are
+   * short-lived (RFC 9101 §5.2, FAPI: at most 60 minutes).
+   * @default 3600
+   */
+  maxExpiresIn?: number;
   /** `'fapi2'`: FAPI 2.0 Message Signing rules (PS256/ES256/EdDSA, `exp`/`nbf` required, 60 min, `redirect_uri`). */
   profile?: 'fapi2' | undefined;
   /**
@@ -116,7 +174,9 @@ export interface RequestObjectVerifierOptions {
   /** The JWE content encryption algorithms accepted. @default every AES-GCM and AES-CBC-HMAC `enc` */
   contentEncryptionAlgorithms?: string[];
   /**
-   * Seconds of leeway for `exp`, `nbf` and `iat`.
+   * Seconds of leeway for `exp`, `nbf` and `iat`. Under `profile: 'fapi2'` the leeway for `nbf`
+   * and `iat` in the future is this value clamped to 10–60 s, whatever is given: objects up to 10 s
+   * ahead are accepted, more than 60 s ahead refused (FAPI 2.0 Security Profile §5.3.2.1 item 13).
    * @default 10
    */
   clockTolerance?: number;
@@ -138,9 +198,14 @@ export interface RequestObjectVerifierOptions {
    * @default false
    */
   mergeQueryParameters?: boolean;
-  /** Options for the clients' `jwks_uri` key sets. */
-  jwksUri?: { timeout?: number; cacheMaxAge?: number; cooldown?: number };
-  /** The clock, in milliseconds since the epoch (tests). */
+  /**
+   * The clients' `jwks_uri` fetcher (over `network`) and key-set cache. The cache belongs to this
+   * verifier. Any fetch failure reads `the client's keys could not be fetched` to the client; the
+   * detail is the error's `cause`.
+   * @default the `network` rules, `{ cacheMaxAge: 600000, cooldown: 5000, maxEntries: 1000 }`
+   */
+  jwksUri?: JwksUriFetchOptions;
+  /** The clock, in milliseconds since the epoch (tests): request object times and the fetch caches. */
   now?: () => number;
 }
 
@@ -161,7 +226,9 @@ export interface VerifiedAuthorizationRequest {
   /**
    * The authorization request parameters to use: the request object's claims (without the JWT
    * claims `iss`, `aud`, `exp`, `nbf`, `iat`, `jti`) when there is one, else the query's.
-   * JSON types are kept (`max_age` a number, `claims` an object).
+   * JSON types are kept (`max_age` a number, `claims` an object). A null-prototype object:
+   * `parameters.toString` is `undefined` unless the request sent it; use `Object.hasOwn` or `in`.
+   * A parameter or claim named `__proto__` is refused.
    */
   parameters: Record<string, unknown>;
   /** The verified request object, or `undefined` for a plain request (or stored PAR parameters). */

@@ -1,8 +1,8 @@
-import { assemble, queryParameters } from './assemble.js';
+import { assemble, copyParameters, queryParameters } from './assemble.js';
 import { checkClaims } from './claims.js';
 import { resolveConfig, type Config } from './config.js';
 import { unwrap } from './decrypt.js';
-import { AuthorizationRequestError, refuse } from './errors.js';
+import { AuthorizationRequestError, preview, refuse } from './errors.js';
 import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
 import { resolve } from './resolve.js';
 import type { RequestObjectVerifierOptions, VerifiedAuthorizationRequest } from './types.js';
@@ -71,13 +71,26 @@ export class RequestObjectVerifier {
     const resolved = await resolve(input, cfg);
     const { clientId, client, query } = resolved;
 
+    // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
+    // mode: a JAR server ignores the query's copies, but a merge or a later step might not.
+    for (const [name, values] of query) {
+      if (values.length > 1 && name !== 'resource') {
+        throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
+      }
+      if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+    }
+
     if (resolved.object === undefined) {
       if (resolved.pushedParameters) {
-        return { clientId, client, parameters: { ...resolved.pushedParameters }, requestObject: undefined };
-      }
-      for (const [name, values] of query) {
-        // RFC 6749 §3.1: no repeated parameters (RFC 8707 allows several resource values).
-        if (values.length > 1 && name !== 'resource') throw refuse('invalid_request', 'repeated_parameter', `the parameter "${name}" is repeated`);
+        // RFC 9101 §10.5: stored parameters carry no signature; where one is required they count
+        // only when the PAR store vouches that they came from a verified signed request object.
+        if ((cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true) && !resolved.pushedFromSignedObject) {
+          throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
+        }
+        if (Object.hasOwn(resolved.pushedParameters, '__proto__')) {
+          throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
+        }
+        return { clientId, client, parameters: copyParameters(resolved.pushedParameters), requestObject: undefined };
       }
       return { clientId, client, parameters: queryParameters(query), requestObject: undefined };
     }
@@ -85,7 +98,7 @@ export class RequestObjectVerifier {
     const requireSigned = cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true;
     const { jws, encryptionHeader } = await unwrap(resolved.object, client, cfg);
     const { header, claims } = await verifySignature(jws, client, cfg, { requireSigned });
-    await checkClaims(claims, clientId, cfg);
+    await checkClaims(claims, clientId, cfg, resolved.source === 'par' ? resolved.requestUri : undefined);
     return {
       clientId,
       client,

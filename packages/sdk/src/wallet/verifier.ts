@@ -57,6 +57,8 @@ export class WalletRequestVerifier {
   readonly #prefixes: ReadonlySet<ClientIdPrefix>;
   readonly #maxLength: number;
   #anchors: Promise<import('../crypto/x509.js').TrustAnchors> | undefined;
+  // One guarded fetcher per wallet verifier: the server's rules, and its failure memory (http/guard.ts).
+  #fetcher: import('../http/guard.js').GuardedFetcher | undefined;
 
   constructor(options: WalletRequestVerifierOptions = {}) {
     if (!isPlainObject(options as unknown)) throw invalid('WalletRequestVerifier needs an options object');
@@ -193,9 +195,14 @@ export class WalletRequestVerifier {
       walletNonce = randomToken(16);
       form.set('wallet_nonce', walletNonce);
     }
-    const { fetchRequestObjectFor } = await import('../http/request-object.js');
+    const { createGuardedFetcher } = await import('../http/guard.js');
+    const { fetchRequestObject } = await import('../http/request-uri.js');
     try {
-      return { jwt: await fetchRequestObjectFor(requestUri, method, form, this.#options.requestUri ?? {}), walletNonce };
+      if (!this.#fetcher) {
+        const { post: _post, ...policy } = this.#options.requestUri ?? {};
+        this.#fetcher = createGuardedFetcher(policy);
+      }
+      return { jwt: await fetchRequestObject(requestUri, this.#fetcher, form), walletNonce };
     } catch (cause) {
       // The same outward text whatever the network did (closed port, non-200, wrong type, timeout).
       return fail('invalid_request_uri', 'request_uri', 'the request_uri could not be used', (cause as Error)?.message, cause);

@@ -199,7 +199,7 @@ describe('verifying (exit code 0 verified, 1 refused)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✓ signature');
     expect(r.stdout).toContain('✓ iss');
-    expect(r.stdout).toMatch(/✗ aud\s+invalid_request_object: .*"https:\/\/as\.example\.com\/"/);
+    expect(r.stdout).toMatch(/✗ aud\s+invalid_request_object: .*issuer https:\/\/as\.example\.com\/$/m);
     expect(r.stdout).not.toContain('✓ claim_type');
     expect(r.stdout).toContain('refused: invalid_request_object (aud)');
   });

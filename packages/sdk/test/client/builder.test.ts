@@ -56,7 +56,7 @@ async function codeOf(fn: () => unknown): Promise<string | undefined> {
   return undefined;
 }
 
-describe('the contract snippet (issue 2)', () => {
+describe('the contract snippet', () => {
   it('builds a signed then encrypted request object whose URL carries client_id and request only', async () => {
     const request = await new AuthorizationRequestBuilder('code', '123')
       .endpoint('https://c2id.com/login')

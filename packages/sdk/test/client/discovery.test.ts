@@ -242,3 +242,50 @@ describe('builder.server(as)', () => {
     expect(hits).toEqual([]);
   });
 });
+
+describe('connection settings given to discovery reach the jwks_uri fetch', () => {
+  let encJwk: JWK;
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+    encJwk = { ...(await exportJWK(pair.publicKey)), kid: 'enc-1', use: 'enc', alg: 'RSA-OAEP-256' };
+  });
+
+  // A fresh issuer and jwks_uri per test: nothing comes from an earlier test's cache.
+  function serve(jwks: (req: IncomingMessage, res: ServerResponse) => void) {
+    const id = Math.random().toString(36).slice(2);
+    const issuer = `${origin}/i-${id}`;
+    routes[`/.well-known/oauth-authorization-server/i-${id}`] = json({ issuer, authorization_endpoint: `${origin}/authorize`, jwks_uri: `${origin}/jwks-${id}` });
+    routes[`/jwks-${id}`] = jwks;
+    return { issuer, jwksUri: `${origin}/jwks-${id}` };
+  }
+
+  const encryptedBuild = async (as: AuthorizationServerMetadata) =>
+    new AuthorizationRequestBuilder('code', 'rp-1')
+      .server(as)
+      .signWith((await generateKeyPair('ES256')).privateKey, { alg: 'ES256' })
+      .encryptWith({ alg: 'RSA-OAEP-256', enc: 'A256GCM' })
+      .build();
+
+  it('the fetch given to discoverAuthorizationServer is the one that fetches the jwks_uri', async () => {
+    const { issuer, jwksUri } = serve(json({ keys: [encJwk] }));
+    const seen: string[] = [];
+    const spy = ((input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    }) as typeof fetch;
+    const as = await discoverAuthorizationServer(issuer, { fetch: spy, cache: false });
+    const built = await encryptedBuild(as);
+    expect(decodeProtectedHeader(built.requestObject!).kid).toBe('enc-1');
+    expect(seen).toContain(jwksUri);
+  });
+
+  it('the timeout given to discoverAuthorizationServer bounds the jwks_uri fetch', async () => {
+    const { issuer } = serve(() => {}); // never answers
+    const as = await discoverAuthorizationServer(issuer, { timeout: 300, cache: false });
+    const started = Date.now();
+    const err = await failure(encryptedBuild(as));
+    expect(err.code).toBe('ERR_TIMEOUT');
+    // the default timeout is 5 s: well under it, with room for a loaded machine
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+});

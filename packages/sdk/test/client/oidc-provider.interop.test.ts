@@ -1,4 +1,4 @@
-// Interop (issue 2): what AuthorizationRequestBuilder makes is accepted by oidc-provider, a certified
+// Interop: what AuthorizationRequestBuilder makes is accepted by oidc-provider, a certified
 // OpenID Provider, running on 127.0.0.1: signed with every algorithm family it supports, and
 // nested (signed, then encrypted to the provider's own enc keys from its jwks_uri).
 import { exportJWK, generateKeyPair, type JWK } from 'jose';

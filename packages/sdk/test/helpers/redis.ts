@@ -9,6 +9,10 @@ export interface TestRedis {
   url: string;
   /** A new connected client; closed by stop(). */
   client(): Promise<ReturnType<typeof createClient>>;
+  /** Stops the server (as a crash would) and keeps the clients, which try to reconnect. */
+  kill(): Promise<void>;
+  /** Starts a fresh server, without the old data (no persistence), on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,17 +65,28 @@ async function ready(url: string, child: ChildProcess): Promise<void> {
 export async function startRedis(): Promise<TestRedis> {
   const bin = redisServerPath();
   const port = await freePort();
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: 'ignore',
-  });
   const url = `redis://127.0.0.1:${port}`;
+  const spawnServer = async () => {
+    const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'ignore',
+    });
+    try {
+      await ready(url, c);
+    } catch (err) {
+      c.kill('SIGKILL');
+      throw err;
+    }
+    return c;
+  };
+  const halt = async (c: ChildProcess) => {
+    if (c.exitCode === null && c.signalCode === null) {
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await exited;
+    }
+  };
+  let child = await spawnServer();
   const clients: Array<ReturnType<typeof createClient>> = [];
-  try {
-    await ready(url, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
   return {
     url,
     async client() {
@@ -81,13 +96,16 @@ export async function startRedis(): Promise<TestRedis> {
       clients.push(c);
       return c;
     },
+    async kill() {
+      await halt(child);
+    },
+    async restart() {
+      await halt(child);
+      child = await spawnServer();
+    },
     async stop() {
       for (const c of clients) await c.close().catch(() => {});
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt(child);
     },
   };
 }

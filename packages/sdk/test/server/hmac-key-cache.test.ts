@@ -15,7 +15,8 @@ const header = (alg: string) => ({ alg, typ: 'oauth-authz-req+jwt' });
 
 describe('client_secret HMAC keys, imported once and reused', () => {
   it('HS256, HS384 and HS512 objects signed with one client_secret each verify, again and again', async () => {
-    const secret = 'one-client-secret-used-for-three-hmac-algorithms-0123456789';
+    // RFC 7518 §3.2: HS512 needs at least 64 bytes.
+    const secret = 'one-client-secret-used-for-three-hmac-algorithms-0123456789-abcdef';
     const verifier = makeVerifier(keys, {}, { client_id: CLIENT_ID, client_secret: secret });
     for (let round = 0; round < 2; round++) {
       for (const alg of ['HS256', 'HS384', 'HS512', 'HS256']) {

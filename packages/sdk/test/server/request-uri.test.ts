@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPrivateHost, matchesRegisteredRequestUri, type RequestObjectVerifierOptions } from '../../src/server.js';
 import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { causes } from '../helpers/causes.js';
 import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
@@ -95,7 +96,8 @@ describe('the request_uri fetcher', () => {
     const verifier = verifierFor([`${base}/ro/1`], { requestUri: { allowHttp: true } });
     const err = await refusal(verifier, byRef(`${base}/ro/1`));
     expect(err.error).toBe('invalid_request_uri');
-    expect(err.error_description).toMatch(/loopback, private or link-local/);
+    expect(err.error_description).toBe('the request_uri could not be fetched');
+    expect(causes(err)).toMatch(/loopback, private or link-local/);
     expect(hits).toEqual([]);
   });
 
@@ -151,7 +153,8 @@ describe('the request_uri fetcher', () => {
     const started = Date.now();
     const err = await refusal(verifierFor([`${base}/ro/huge`]), byRef(`${base}/ro/huge`));
     expect(err.error).toBe('invalid_request_uri');
-    expect(err.error_description).toMatch(/larger than 65536 bytes/);
+    expect(err.error_description).toBe('the request_uri could not be fetched');
+    expect(causes(err)).toMatch(/larger than 65536 bytes/);
     expect(Date.now() - started).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 50));
     expect(written).toBeLessThan(16 * 1024 * 1024);

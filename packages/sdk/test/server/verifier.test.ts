@@ -418,10 +418,13 @@ describe('step 9: the key', () => {
     expect((await refusal(verifier, req(jws))).check).toBe('key');
   });
 
-  it('a malformed registered jwks is invalid_request_object, not a crash', async () => {
+  it('a malformed registered jwks is the server\'s server_error (client_metadata), not a crash', async () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     const verifier = makeVerifier(keys, {}, { client_id: CLIENT_ID, jwks: { keys: 'nope' } as never });
-    expect((await refusal(verifier, req(jws))).error).toBe('invalid_request_object');
+    const err = await refusal(verifier, req(jws));
+    expect(err.error).toBe('server_error');
+    expect(err.check).toBe('client_metadata');
+    expect(err.redirectable).toBe(false);
   });
 
   it('a tampered payload is refused', async () => {
@@ -561,10 +564,11 @@ describe('step 15: parameters', () => {
     expect(parameters).not.toHaveProperty('request');
   });
 
-  it('a "__proto__" claim stays data', async () => {
+  it('a "__proto__" claim is refused: no copy of the parameters could carry it as data', async () => {
     const jws = await sign('{"__proto__":{"polluted":true},' + JSON.stringify(claims()).slice(1), keys.es256.privateKey);
-    const { parameters } = await makeVerifier(keys).verify(req(jws));
-    expect(Object.getPrototypeOf(parameters)).toBe(Object.prototype);
+    const err = await refusal(makeVerifier(keys), req(jws));
+    expect(err.error).toBe('invalid_request_object');
+    expect(err.check).toBe('claim_type');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
