@@ -2,6 +2,10 @@ import { unverifiedClaims, unverifiedHeader } from '../crypto/decode.js';
 import { randomToken } from '../crypto/encoding.js';
 import type { JWK, KeyInput } from '../crypto/types.js';
 import { OAuthJarError } from '../errors.js';
+// Static imports: a wallet fetches request_uri values all the time, and rollup must see this call
+// site (with its form) to keep the POST path of fetchRequestObject.
+import { createGuardedFetcher, type GuardedFetcher } from '../http/guard.js';
+import { fetchRequestObject } from '../http/request-uri.js';
 import { invalid, isPlainObject } from '../lib/validate.js';
 import { WalletRequestError, type WalletCheck, type WalletErrorCode } from './errors.js';
 import type { ClientIdPrefix, VerifiedWalletRequest, WalletRequestVerifierOptions } from './types.js';
@@ -58,7 +62,7 @@ export class WalletRequestVerifier {
   readonly #maxLength: number;
   #anchors: Promise<import('../crypto/x509.js').TrustAnchors> | undefined;
   // One guarded fetcher per wallet verifier: the server's rules, and its failure memory (http/guard.ts).
-  #fetcher: import('../http/guard.js').GuardedFetcher | undefined;
+  #fetcher: GuardedFetcher | undefined;
 
   constructor(options: WalletRequestVerifierOptions = {}) {
     if (!isPlainObject(options as unknown)) throw invalid('WalletRequestVerifier needs an options object');
@@ -195,8 +199,6 @@ export class WalletRequestVerifier {
       walletNonce = randomToken(16);
       form.set('wallet_nonce', walletNonce);
     }
-    const { createGuardedFetcher } = await import('../http/guard.js');
-    const { fetchRequestObject } = await import('../http/request-uri.js');
     try {
       if (!this.#fetcher) {
         const { post: _post, ...policy } = this.#options.requestUri ?? {};
