@@ -10,7 +10,7 @@ export { decodeAuthorizationRequest } from './client/decode.js';
 export { discoverAuthorizationServer } from './client/discovery.js';
 export type { AuthorizationServerMetadata, DiscoveryOptions, DiscoveryCache } from './client/discovery.js';
 export type { DecodedAuthorizationRequest } from './client/decode.js';
-export type { RequestUriPublisher, PublishContext } from './publishers/types.js';
+export type { RequestUriPublisher, PublishContext, ReissueOptions } from './publishers/types.js';
 export { PushedAuthorizationRequestPublisher } from './publishers/par.js';
 export type { PushedAuthorizationRequestPublisherOptions, ClientAuthentication } from './publishers/par.js';
 export { HostedRequestUriPublisher } from './publishers/hosted.js';
