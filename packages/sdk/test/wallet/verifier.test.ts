@@ -182,6 +182,28 @@ describe('WalletRequestVerifier: the request object (RFC 9101, OpenID4VP 1.0 §5
   });
 });
 
+describe('WalletRequestVerifier: decentralized_identifier: (OpenID4VP 1.0 §5.9.3)', () => {
+  const did = 'did:example:verifier';
+  const clientId = `decentralized_identifier:${did}`;
+
+  it('verifies with the key resolveDid returns for the kid, a DID URL of the DID', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const seen: string[] = [];
+    const didWallet = new WalletRequestVerifier({ resolveDid: async (didUrl) => (seen.push(didUrl), didUrl === `${did}#key-1` ? publicKey : undefined) });
+    const jws = await sign(claims({ client_id: clientId, response_uri: 'https://v.example/r' }), { kid: `${did}#key-1` }, await exportJWK(privateKey));
+    await expect(didWallet.verify(url({ client_id: clientId, request: jws }))).resolves.toMatchObject({ clientIdPrefix: 'decentralized_identifier', clientIdValue: did });
+    expect(seen).toEqual([`${did}#key-1`]);
+    // a kid of another DID is refused before any resolution
+    const other = await sign(claims({ client_id: clientId }), { kid: 'did:example:attacker#key-1' }, await exportJWK(privateKey));
+    const err = await refusal(didWallet.verify(url({ client_id: clientId, request: other })));
+    expect([err.error, err.check]).toEqual(['invalid_client', 'client_id_binding']);
+    expect(seen).toHaveLength(1);
+    // an unknown verification method
+    const unknown = await sign(claims({ client_id: clientId }), { kid: `${did}#key-2` }, await exportJWK(privateKey));
+    expect((await refusal(didWallet.verify(url({ client_id: clientId, request: unknown })))).check).toBe('client_id_binding');
+  });
+});
+
 describe('WalletRequestVerifier: redirect_uri: (unsigned only)', () => {
   const clientId = 'redirect_uri:https://verifier.example/response';
 
