@@ -52,7 +52,7 @@ const esmOnlyTypes = {
 
 // The `oauth-jar` CLI (package.json `bin`): ESM only, not an export. Its imports of the entry
 // barrels stay imports of the built entry points, so it runs the very code the package exports.
-const barrels = new Set(['./index.js', './server.js', './node.js']);
+const barrels = new Set(['./index.js', './server.js', './node.js', './probe.js']);
 const cli = {
   input: { cli: new URL('src/cli.ts', root).pathname },
   external,

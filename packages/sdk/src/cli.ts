@@ -8,15 +8,17 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './crypto/algorithms.js';
 import { decryptCompact } from './crypto/decrypt.js';
 import { decodeAuthorizationRequest, type JWK, type JSONWebKeySet } from './index.js';
 import { guardedFetch } from './node.js';
+import { formatProbeReport, probeAuthorizationServer, probeReportToJUnit, type ProbeAuthorizationServerOptions } from './probe.js';
 import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata, type VerificationCheck } from './server.js';
 
 const HELP = `Usage: oauth-jar inspect <authorize-url | request-object | -> [options]
+       oauth-jar probe --issuer <iss> … (oauth-jar probe --help)
 
 Decodes an authorization request that carries a request object (RFC 9101) and prints
 its protected header(s) and claims. "-" reads the input from stdin. Nothing is trusted
@@ -273,6 +275,7 @@ function indentJson(value: unknown): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'probe') return probe(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -300,7 +303,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, inputArg, ...extra] = positionals;
-  if (command !== 'inspect') throw new UsageError(command === undefined ? 'missing command: inspect' : `unknown command "${command}"`);
+  if (command !== 'inspect') throw new UsageError(command === undefined ? 'missing command: inspect or probe' : `unknown command "${command}"`);
   if (inputArg === undefined) throw new UsageError('missing input: an authorize URL or a request object');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if ((values.jwks === undefined) !== (values.issuer === undefined)) {
@@ -374,6 +377,123 @@ async function main(argv: string[]): Promise<number> {
 
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${out.join('\n')}\n`);
   return code;
+}
+
+const PROBE_HELP = `Usage: oauth-jar probe --issuer <iss> --client-id <id> --key <jwk-file> --redirect-uri <uri> [options]
+
+Tests an authorization server's handling of request objects (RFC 9101): baselines that
+must be accepted, then hostile request objects that must be refused (alg none, unsigned
+JSON in a JWE, RSA1_5, injected keys, wrong aud, expired, replayed, another typ, …).
+Register the test client first, with the public half of --key and --redirect-uri.
+
+Options:
+  --issuer <iss>           the server's issuer identifier (its metadata is discovered)
+  --client-id <id>         the registered test client
+  --key <jwk-file>         the client's private signing key (a JWK)
+  --redirect-uri <uri>     a redirect_uri registered for the client (never followed)
+  --profile fapi2          also test the FAPI 2.0 rules; requests are pushed (PAR)
+  --scope <scope>          the requests' scope (default "openid")
+  --client-auth <method>   PAR client authentication: private_key_jwt (default) or none
+  --canary-url <url>       the canary listener's URL as the server reaches it; without
+                           it a canary runs only when the server is on loopback
+  --canary-port <port>     the canary's local port (register <canary>/registered/ as
+                           a request_uris prefix for the by-reference baseline)
+  --no-canary              no canary: the by-reference and jku cases are skipped
+  --allow-origin <origin>  another origin the server's endpoints may be on (repeatable)
+  --timeout <ms>           per request (default 10000)
+  --max-requests <n>       at most this many requests (default 200)
+  --json                   print the report as JSON
+  --junit <file>           also write the report as JUnit XML (for CI)
+  -h, --help               show this help
+
+Exit codes: 0 no failure, 1 a hostile case accepted or a baseline refused (or the probe
+could not start), 2 usage error.
+`;
+
+/** `oauth-jar probe`: parses its options, runs oauth-jar/probe, prints the report. */
+async function probe(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        issuer: { type: 'string' },
+        'client-id': { type: 'string' },
+        key: { type: 'string' },
+        'redirect-uri': { type: 'string' },
+        profile: { type: 'string' },
+        scope: { type: 'string' },
+        'client-auth': { type: 'string' },
+        'canary-url': { type: 'string' },
+        'canary-port': { type: 'string' },
+        'no-canary': { type: 'boolean', default: false },
+        'allow-origin': { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        'max-requests': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        junit: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(PROBE_HELP);
+    return 0;
+  }
+  for (const name of ['issuer', 'client-id', 'key', 'redirect-uri'] as const) {
+    if (values[name] === undefined) throw new UsageError(`probe needs --${name}`);
+  }
+  if (values.profile !== undefined && values.profile !== 'fapi2') throw new UsageError(`unknown --profile "${values.profile}": the only profile is fapi2`);
+  const clientAuth = values['client-auth'];
+  if (clientAuth !== undefined && clientAuth !== 'none' && clientAuth !== 'private_key_jwt') {
+    throw new UsageError(`--client-auth must be private_key_jwt or none, got "${clientAuth}"`);
+  }
+  const positive = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
+  const keySet = await readKeySet(values.key!, '--key');
+  const key = keySet.keys.find((k) => typeof k.d === 'string');
+  if (!key) throw new UsageError(`the --key file "${values.key}" holds no private key (a JWK with "d")`);
+  const canaryPort = positive('canary-port', values['canary-port']);
+  const timeout = positive('timeout', values.timeout);
+  const maxRequests = positive('max-requests', values['max-requests']);
+  const options: ProbeAuthorizationServerOptions = {
+    issuer: values.issuer!,
+    clientId: values['client-id']!,
+    key,
+    redirectUri: values['redirect-uri']!,
+    ...(values.profile ? { profile: 'fapi2' as const } : {}),
+    ...(values.scope ? { scope: values.scope } : {}),
+    ...(clientAuth ? { clientAuth } : {}),
+    ...(values['allow-origin'] ? { allowedOrigins: values['allow-origin'] } : {}),
+    ...(timeout ? { timeout } : {}),
+    ...(maxRequests ? { maxRequests } : {}),
+    canary: values['no-canary']
+      ? false
+      : { ...(values['canary-url'] ? { url: values['canary-url'] } : {}), ...(canaryPort ? { port: canaryPort } : {}) },
+  };
+  let report;
+  try {
+    report = await probeAuthorizationServer(options);
+  } catch (err) {
+    process.stderr.write(`oauth-jar probe: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (values.junit !== undefined) {
+    try {
+      await writeFile(values.junit, probeReportToJUnit(report));
+    } catch (cause) {
+      throw new UsageError(`cannot write the --junit file "${values.junit}": ${(cause as Error).message}`);
+    }
+  }
+  const color = !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbeReport(report, { color }));
+  return report.summary.failures > 0 || !report.baselinesAccepted ? 1 : 0;
 }
 
 // `oauth-jar inspect … | head`: a closed pipe ends the output, not with a stack trace.

@@ -19,7 +19,7 @@ function imports(file: string): string[] {
 }
 
 const all = files(src).map((f) => ({ path: relative(src, f), imports: imports(f) }));
-const NODE_ONLY = new Set(['cli.ts', 'node.ts', 'redis.ts']);
+const NODE_ONLY = new Set(['cli.ts', 'node.ts', 'probe.ts', 'redis.ts']);
 const isNodeOnly = (path: string) => NODE_ONLY.has(path) || path.startsWith('node/');
 
 describe('architecture (STYLE.md §1)', () => {
@@ -59,7 +59,13 @@ describe('architecture (STYLE.md §1)', () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
-  it('no node: imports outside the Node-only entry points', () => {
+  it('the probe never imports server code: it must not share the blind spots of the verifier it may test', () => {
+    const offenders = all.filter((f) => (f.path === 'probe.ts' || f.path.startsWith('probe/')) && f.imports.some((i) => /(^|\/)server(\/|\.js$)/.test(i)));
+    expect(all.some((f) => f.path === 'probe/runner.ts')).toBe(true);
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+    it('no node: imports outside the Node-only entry points', () => {
     const offenders = all.filter((f) => !isNodeOnly(f.path) && f.imports.some((i) => i.startsWith('node:')));
     expect(offenders.map((f) => f.path)).toEqual([]);
   });

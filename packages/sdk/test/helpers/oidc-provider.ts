@@ -21,6 +21,10 @@ export interface StartProviderOptions {
   requireSignedRequestObject?: boolean;
   /** Require PAR for every authorization request. */
   requirePushedAuthorizationRequests?: boolean;
+  /** oidc-provider's `features.requestObjects.assertJwtClaimsAndHeader` hook (extra request object checks). */
+  assertJwtClaimsAndHeader?: (ctx: unknown, claims: Record<string, unknown>, header: Record<string, unknown>, client: unknown) => unknown;
+  /** `clockTolerance` in seconds. @default 5 */
+  clockTolerance?: number;
 }
 
 export interface AuthorizeOutcome {
@@ -135,7 +139,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
     jwks: { keys: [rs.privateJwk, sig.privateJwk, rsa.privateJwk, ec.privateJwk] as never },
     features: {
-      requestObjects: { enabled: true, requireSignedRequestObject: options.requireSignedRequestObject ?? false },
+      requestObjects: {
+        enabled: true,
+        requireSignedRequestObject: options.requireSignedRequestObject ?? false,
+        ...(options.assertJwtClaimsAndHeader ? { assertJwtClaimsAndHeader: options.assertJwtClaimsAndHeader as never } : {}),
+      },
       encryption: { enabled: true },
       pushedAuthorizationRequests: {
         enabled: true,
@@ -149,7 +157,7 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
       requestObjectSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
     },
     pkce: { required: () => false },
-    clockTolerance: 5,
+    clockTolerance: options.clockTolerance ?? 5,
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
   });
   // Validate every configured client now, so a bad fixture fails here and not as a confusing
