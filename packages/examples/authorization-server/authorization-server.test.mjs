@@ -127,5 +127,7 @@ test('a verified request whose redirect_uri is not registered: 400, not a redire
   const res = await get(url);
   assert.equal(res.status, 400);
   assert.equal(res.location, null);
-  assert.equal(JSON.parse(res.body).error, 'invalid_request');
+  // The verifier refuses it (RFC 6749 §3.1.2.3) before the endpoint's own check: the HTML 400.
+  assert.match(res.body, /invalid_request/);
+  assert.doesNotMatch(res.body, /attacker\.example/);
 });

@@ -12,7 +12,11 @@ export type {
   PushedAuthorizationRequest,
   VerifiedAuthorizationRequest,
   VerifiedRequestObject,
+  AuthorizationRequestInput,
+  AuthorizationRequestParameters,
 } from './server/types.js';
+export type { ErrorRedirect, ResponseMode } from './server/redirect.js';
+export type { DecryptionKey } from './crypto/decrypt.js';
 export { AuthorizationRequestError, MAX_ERROR_DESCRIPTION_LENGTH } from './server/errors.js';
 export { MAX_JSON_DEPTH } from './server/json.js';
 export type { AuthorizationErrorCode, VerificationCheck } from './server/errors.js';

@@ -59,7 +59,7 @@ const RESERVED: Record<string, string> = {
   request_uri: 'a request object never contains "request_uri" (RFC 9101 §10.7)',
   client_id: 'client_id is the builder\'s second constructor argument',
   response_type: 'response_type is the builder\'s first constructor argument',
-  iss: 'use .issuer() to set "iss"',
+  iss: 'use .requestObjectIssuer() to set "iss"',
   aud: 'use .audience() to set "aud"',
   exp: 'use .expiresIn() to set the lifetime',
   nbf: 'nbf is set from the clock',
@@ -132,6 +132,14 @@ function spaceList(values: readonly string[], what: string, pattern?: RegExp): s
  *
  * The builder can be kept and built many times: each build gets a fresh `jti`, `iat` and `exp`.
  *
+ * Names: "issuer" means the authorization server everywhere in oauth-jar ({@link audience} takes
+ * its issuer identifier); the request object's own `iss`, the client, is set by
+ * {@link requestObjectIssuer}. {@link codeChallenge} takes the PKCE code **verifier** and computes
+ * the challenge, as Nimbus' `codeChallenge(CodeVerifier, CodeChallengeMethod)` does.
+ *
+ * @typeParam CodeVerifier `string` once {@link codeChallenge} was called: the built request's
+ *   `codeVerifier` is then typed `string`, not `string | undefined`.
+ *
  * @example
  * ```ts
  * import { AuthorizationRequestBuilder } from 'oauth-jar';
@@ -151,7 +159,7 @@ function spaceList(values: readonly string[], what: string, pattern?: RegExp): s
  *
  * @see [RFC 9101 §4](https://www.rfc-editor.org/rfc/rfc9101#section-4) Request Object
  */
-export class AuthorizationRequestBuilder {
+export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined = string | undefined> {
   readonly #clientId: string;
   readonly #params = new Map<string, unknown>();
   #endpoint: URL | undefined;
@@ -219,13 +227,34 @@ export class AuthorizationRequestBuilder {
   }
 
   /**
-   * The request object's `iss`. Defaults to the client_id, which is what RFC 9101 §4 asks for;
-   * set it only for a server that wants something else.
+   * The request object's `iss` claim: the **client** that issues the object, not the authorization
+   * server (that one is {@link audience}). Defaults to the client_id, which is what RFC 9101 §4
+   * asks for; set it only for a server that wants something else.
+   *
+   * @example
+   * ```ts
+   * builder.requestObjectIssuer('https://client.example.org'); // iss; aud stays the AS's issuer
+   * ```
    */
-  issuer(iss: string): this {
-    assertNonEmptyString(iss, 'issuer');
+  requestObjectIssuer(iss: string): this {
+    assertNonEmptyString(iss, 'requestObjectIssuer');
     this.#issuer = iss;
     return this;
+  }
+
+  /**
+   * The request object's `iss` claim (the client), under its old name.
+   *
+   * @deprecated Use {@link requestObjectIssuer}: "issuer" names the authorization server
+   *   everywhere else in oauth-jar, and this method never set the server.
+   *
+   * @example
+   * ```ts
+   * builder.requestObjectIssuer('https://client.example.org'); // instead of builder.issuer(…)
+   * ```
+   */
+  issuer(iss: string): this {
+    return this.requestObjectIssuer(iss);
   }
 
   /**
@@ -331,11 +360,13 @@ export class AuthorizationRequestBuilder {
   }
 
   /**
-   * PKCE (RFC 7636): the request carries `code_challenge` and `code_challenge_method`, computed
-   * from `verifier` at {@link build}. Keep the verifier for the token request; the built request
-   * returns it as `codeVerifier`.
+   * PKCE (RFC 7636): takes the code **verifier** (not a challenge) and puts the
+   * `code_challenge` computed from it, with `code_challenge_method`, into the request at
+   * {@link build}; the name and argument mirror Nimbus' `codeChallenge(CodeVerifier, CodeChallengeMethod)`.
+   * Keep the verifier for the token request: the built request returns it as `codeVerifier`,
+   * typed `string`.
    *
-   * @param verifier 43 to 128 unreserved characters; {@link generateCodeVerifier} makes one.
+   * @param verifier The code verifier: 43 to 128 unreserved characters; {@link generateCodeVerifier} makes one.
    * @param method `S256` (default) or `plain`; prefer `S256` (RFC 7636 §4.2, RFC 9700 §2.1.1).
    *
    * @example
@@ -344,14 +375,14 @@ export class AuthorizationRequestBuilder {
    * builder.codeChallenge(verifier);
    * ```
    */
-  codeChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): this {
+  codeChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): AuthorizationRequestBuilder<string> {
     if (typeof verifier !== 'string' || !CODE_VERIFIER.test(verifier)) {
       throw invalid('code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)');
     }
     if (method !== 'S256' && method !== 'plain') throw invalid('code_challenge_method must be S256 or plain');
     this.#codeVerifier = verifier;
     this.#codeChallengeMethod = method;
-    return this;
+    return this as AuthorizationRequestBuilder<string>;
   }
 
   /**
@@ -523,7 +554,7 @@ export class AuthorizationRequestBuilder {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
     }
     if (key !== undefined) {
-      const mismatch = keyMismatch(key, alg, 'encrypt');
+      const mismatch = keyMismatch(key, alg, 'encrypt') ?? encryptionUseMismatch(key, alg);
       if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
     }
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
@@ -614,10 +645,11 @@ export class AuthorizationRequestBuilder {
    * @throws {OAuthJarError} `ERR_MISSING_ENDPOINT`, `ERR_MISSING_AUDIENCE`, `ERR_ENCRYPT_WITHOUT_SIGN`,
    *   `ERR_SIGN_FAILED`, `ERR_ENCRYPT_FAILED`, `ERR_PUBLISH_FAILED` …
    */
-  async build(): Promise<AuthorizationRequest> {
+  async build(): Promise<AuthorizationRequest<CodeVerifier>> {
     const spec = this.#spec(); // taken now: a setter called while the stages load changes nothing
     const { buildRequest } = await (stages ??= import('./build.js'));
-    return buildRequest(spec);
+    // codeVerifier is the verifier given to codeChallenge(), which is what made CodeVerifier `string`.
+    return buildRequest(spec) as Promise<AuthorizationRequest<CodeVerifier>>;
   }
 
   // The settings as the build stages read them (client/request.ts).
@@ -646,6 +678,28 @@ export class AuthorizationRequestBuilder {
     this.#params.set(name, value);
     return this;
   }
+}
+
+const ENCRYPTING_OPS = ['encrypt', 'wrapKey', 'deriveKey'];
+
+/**
+ * A JWK that says it is for something else: `use: "sig"` (RFC 7517 §4.2), an `alg` other than the
+ * JWE `alg` (a signing alg such as `RS256` included, RFC 7517 §4.4), or `key_ops` without an
+ * encrypting operation (RFC 7517 §4.3). Encrypting to such a key would work cryptographically
+ * for RSA, but the server would not decrypt with it.
+ */
+function encryptionUseMismatch(key: KeyInput, alg: string): string | undefined {
+  if (key instanceof Uint8Array || typeof key !== 'object' || key === null) return undefined;
+  const jwk = key as { kty?: unknown; use?: unknown; alg?: unknown; key_ops?: unknown };
+  if (typeof jwk.kty !== 'string') return undefined;
+  if (jwk.use !== undefined && jwk.use !== 'enc') return `the JWK is marked use "${String(jwk.use)}", not "enc" (RFC 7517 §4.2)`;
+  if (jwk.alg !== undefined && jwk.alg !== alg) {
+    return `the JWK is marked alg "${String(jwk.alg)}"${isSigningAlg(jwk.alg) ? ', a signing algorithm,' : ''} not ${alg} (RFC 7517 §4.4)`;
+  }
+  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.some((op) => ENCRYPTING_OPS.includes(op as string))) {
+    return 'the JWK\'s key_ops allow no encryption (RFC 7517 §4.3)';
+  }
+  return undefined;
 }
 
 function subIsClient(): OAuthJarError {

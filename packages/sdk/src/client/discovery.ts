@@ -74,11 +74,17 @@ const URL_MEMBERS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'pu
  * document must equal the one asked for, character for character (RFC 8414 §3.3), or nothing is
  * returned: that check is what stops a metadata document from impersonating another server.
  *
- * Results are cached per issuer (10 minutes by default). Failures are {@link ResponseError}s with
- * code `ERR_DISCOVERY` (or `ERR_TIMEOUT`), never cached.
+ * Results are cached per issuer (10 minutes by default); failures are never cached.
  *
  * @param issuer The issuer identifier, exactly as the server states it (trailing slash included).
  * @returns The metadata in wire names, e.g. `as.pushed_authorization_request_endpoint`.
+ * @throws {OAuthJarError} `ERR_INVALID_URL` (a plain {@link OAuthJarError}) when `issuer` is not an
+ *   absolute `https` URL without query or fragment (`http` only for loopback hosts), and
+ *   `ERR_INVALID_ARGUMENT` for invalid options: nothing was fetched.
+ * @throws {ResponseError} `ERR_DISCOVERY` when the server is unreachable (`status` undefined, the
+ *   network error as `cause`) or neither location gave a usable document for this issuer (`status`
+ *   the most telling HTTP status); `ERR_TIMEOUT` when it did not answer in time; `ERR_RESPONSE`
+ *   when a body exceeded the size cap.
  *
  * @example
  * ```ts
@@ -149,7 +155,14 @@ async function fetchMetadata(issuerUrl: URL, issuer: string, http: ConnectionSet
   const failures: ResponseError[] = [];
   for (const url of wellKnownUrls(issuerUrl)) {
     const what = `the metadata document ${url.href}`;
-    const res = await request({ method: 'GET', url, headers: { accept: 'application/json' }, options: http, errorCode: 'ERR_DISCOVERY', what });
+    let res: HttpResponse;
+    try {
+      res = await request({ method: 'GET', url, headers: { accept: 'application/json' }, options: http, errorCode: 'ERR_DISCOVERY', what });
+    } catch (err) {
+      // Every failure once a request was made is a ResponseError, an unreachable server included.
+      if (err instanceof ResponseError || !(err instanceof OAuthJarError)) throw err;
+      throw new ResponseError(err.code, err.message, { cause: err.cause });
+    }
     if (res.status !== 200) {
       failures.push(new ResponseError('ERR_DISCOVERY', `${what} answered HTTP ${res.status}`, { status: res.status }));
       continue;

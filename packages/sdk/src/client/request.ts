@@ -5,8 +5,17 @@ import type { KeyInput } from '../crypto/types.js';
 import type { RequestUriPublisher } from '../publishers/types.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 
-/** What {@link AuthorizationRequestBuilder.build} returns. */
-export interface AuthorizationRequest {
+/**
+ * What {@link AuthorizationRequestBuilder.build} returns. `CodeVerifier` is `string` once
+ * {@link AuthorizationRequestBuilder.codeChallenge} was called: then `codeVerifier` needs no `undefined` check.
+ *
+ * @example
+ * ```ts
+ * const request = await builder.codeChallenge(generateCodeVerifier()).build();
+ * sessionStorage.setItem('pkce', request.codeVerifier); // a string: no undefined check needed
+ * ```
+ */
+export interface AuthorizationRequest<CodeVerifier extends string | undefined = string | undefined> {
   /** The URL to send the user agent to. */
   readonly url: URL;
   /** The compact JWS, or the JWE that wraps it; `undefined` for a plain (unsigned) request. */
@@ -14,7 +23,7 @@ export interface AuthorizationRequest {
   /** The request's parameters: the request object's claims, or the query of a plain request. */
   readonly parameters: Readonly<Record<string, unknown>>;
   /** The PKCE code verifier given to {@link AuthorizationRequestBuilder.codeChallenge}, for the token request. */
-  readonly codeVerifier: string | undefined;
+  readonly codeVerifier: CodeVerifier;
   /** The `request_uri`, when the object was published by reference. */
   readonly requestUri: string | undefined;
   /** The publisher's `expires_in` for the `request_uri`, in seconds, when it gave one. */

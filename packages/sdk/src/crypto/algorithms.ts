@@ -108,6 +108,12 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     if (key.byteLength === 0) return 'the secret is empty';
     return undefined;
   }
+  if (typeof key === 'string' && /-----BEGIN [A-Z ]*KEY-----/.test(key)) {
+    // The most common first attempt: a PEM file's text. jose imports it once, with the alg.
+    return use === 'sign'
+      ? `the key must be a CryptoKey, KeyObject, JWK or Uint8Array, got a PEM string: import it first with jose's importPKCS8(pem, '${alg}')`
+      : `the key must be a CryptoKey, KeyObject, JWK or Uint8Array, got a PEM string: import it first with jose's importSPKI(pem, '${alg}') (or importX509 for a certificate)`;
+  }
   if (typeof key !== 'object' || key === null) return 'the key must be a CryptoKey, KeyObject, JWK or Uint8Array';
   const k = key as Record<string, unknown>;
   // A JWK: a plain object with `kty`.

@@ -1,8 +1,9 @@
 // A subpath, as in sign.ts: client/response.ts (oauth-jar) reaches this in browsers too.
 import { compactDecrypt } from 'jose/jwe/compact/decrypt';
 import type { JWK } from 'jose';
-import { encryptionKeys } from './algorithms.js';
+import { encryptionKeys, keyMismatch } from './algorithms.js';
 import { usableKey } from './keys.js';
+import type { KeyInput } from './types.js';
 
 /** Why a JWE could not be decrypted. */
 export class JweFailure extends Error {
@@ -16,9 +17,35 @@ export interface DecryptOptions {
   contentEncryptionAlgorithms: string[];
 }
 
-/** The keys of the server's `jwks` that may decrypt a JWE with `alg` and `kid` (crypto/algorithms.ts). */
-export function decryptionCandidates(jwks: { keys: readonly JWK[] }, alg: string, kid: unknown): JWK[] {
-  return encryptionKeys(jwks.keys, alg, kid, 'private');
+/**
+ * One of the server's decryption keys given as a key rather than a JWK: a private `CryptoKey`
+ * (non-extractable ones too), a Node.js private `KeyObject`, or a private JWK, with the `alg` it
+ * serves (any that fits its type when absent) and its `kid`.
+ */
+export interface DecryptionKey {
+  key: KeyInput;
+  alg?: string | undefined;
+  kid?: string | undefined;
+}
+
+/** The server's decryption keys: a private JWK set, or a list of {@link DecryptionKey}s. */
+export type DecryptionKeys = { keys: readonly JWK[] } | readonly DecryptionKey[];
+
+// RSA-OAEP CryptoKeys are bound to one hash at import: RSA-OAEP (SHA-1), RSA-OAEP-256, -384, -512.
+const OAEP_HASH: Record<string, string> = { 'RSA-OAEP': 'SHA-1', 'RSA-OAEP-256': 'SHA-256', 'RSA-OAEP-384': 'SHA-384', 'RSA-OAEP-512': 'SHA-512' };
+
+function fits(entry: DecryptionKey, alg: string, kid: unknown): boolean {
+  if (entry.alg !== undefined && entry.alg !== alg) return false;
+  if (typeof kid === 'string' && entry.kid !== kid) return false;
+  if (keyMismatch(entry.key, alg, 'encrypt') !== undefined) return false;
+  const hash = (entry.key as { algorithm?: { hash?: { name?: unknown } } }).algorithm?.hash?.name;
+  return typeof hash !== 'string' || OAEP_HASH[alg] === undefined || OAEP_HASH[alg] === hash;
+}
+
+/** The server keys that may decrypt a JWE with `alg` and `kid` (crypto/algorithms.ts). */
+export function decryptionCandidates(keys: DecryptionKeys, alg: string, kid: unknown): KeyInput[] {
+  if (!Array.isArray(keys)) return encryptionKeys((keys as { keys: readonly JWK[] }).keys, alg, kid, 'private');
+  return (keys as readonly DecryptionKey[]).filter((entry) => fits(entry, alg, kid)).map((entry) => entry.key);
 }
 
 /**
@@ -28,7 +55,7 @@ export function decryptionCandidates(jwks: { keys: readonly JWK[] }, alg: string
  */
 export async function decryptCompact(
   jwe: string,
-  jwks: { keys: readonly JWK[] },
+  jwks: DecryptionKeys,
   header: { alg: string; kid?: unknown },
   options: DecryptOptions,
 ): Promise<string> {
@@ -39,9 +66,9 @@ export async function decryptCompact(
     );
   }
   let last: unknown;
-  for (const jwk of candidates) {
+  for (const candidate of candidates) {
     try {
-      const key = await usableKey(jwk, header.alg);
+      const key = await usableKey(candidate, header.alg);
       const { plaintext } = await compactDecrypt(jwe, key, {
         keyManagementAlgorithms: options.keyManagementAlgorithms,
         contentEncryptionAlgorithms: options.contentEncryptionAlgorithms,

@@ -1,11 +1,11 @@
-import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
-import { decryptionCandidates } from '../crypto/decrypt.js';
-import type { JWK } from '../crypto/types.js';
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS, keyMismatch } from '../crypto/algorithms.js';
+import { decryptionCandidates, type DecryptionKey, type DecryptionKeys } from '../crypto/decrypt.js';
 import { storeTimeoutOption } from '../lib/deadline.js';
 import { RemoteKeySets } from '../crypto/verify.js';
 import { DEFAULT_COOLDOWN, createGuardedFetcher, type GuardedFetcher, type NetworkPolicy } from '../http/guard.js';
 import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
+import type { JWK, KeyInput } from '../crypto/types.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
 
@@ -25,7 +25,7 @@ export const FAPI2_MAX_FUTURE_LEEWAY = 60;
 export interface Config {
   issuer: string;
   getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
-  decryptionKeys: { keys: JWK[] } | undefined;
+  decryptionKeys: DecryptionKeys | undefined;
   requireSigned: boolean;
   requestSupported: boolean;
   /** The guarded fetcher for `request_uri` values, or `false` when by-reference objects are refused. */
@@ -69,18 +69,116 @@ function count(value: number | undefined, fallback: number, name: string): numbe
   return value;
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * RFC 8414 §2: the issuer identifier is an `https` URL without query or fragment; it is the `aud`
+ * that request objects must carry, so a typo here would refuse every request. `http` is accepted
+ * for loopback hosts only (development and tests).
+ */
+function checkIssuer(issuer: unknown): void {
+  assertNonEmptyString(issuer, 'issuer');
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw invalid('issuer must be this server\'s issuer identifier, an absolute https URL such as "https://as.example.com" (RFC 8414 §2)');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+    throw invalid(`issuer must use https (RFC 8414 §2); http is accepted only for loopback hosts, got ${url.protocol}`);
+  }
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#')) {
+    throw invalid('issuer must not contain a query or a fragment (RFC 8414 §2)');
+  }
+}
+
+const PEM_HINT = "a PEM string must be imported first: jose's importPKCS8(pem, alg) gives a private CryptoKey";
+const ASYMMETRIC = new Set(['RSA', 'EC', 'OKP']);
+
+function keyCount(keys: DecryptionKeys): number {
+  return Array.isArray(keys) ? keys.length : (keys as { keys: readonly unknown[] }).keys.length;
+}
+
+/** Why a private JWK cannot decrypt, or `undefined`. */
+function jwkProblem(jwk: Record<string, unknown>): string | undefined {
+  if (typeof jwk.kty !== 'string') return 'is not a JWK (no "kty")';
+  if (ASYMMETRIC.has(jwk.kty) && typeof jwk.d !== 'string') {
+    return 'is a public key (it has no "d"): decryption needs the server\'s private key; the public half belongs in the server\'s jwks_uri, for clients to encrypt to';
+  }
+  if (jwk.kty === 'oct' && typeof jwk.k !== 'string') return 'is an oct JWK without "k"';
+  return undefined;
+}
+
+/** Why a key given as a key cannot decrypt, or `undefined`. */
+function keyProblem(key: unknown): string | undefined {
+  if (typeof key === 'string') return key.includes('-----BEGIN') ? `is a PEM string; ${PEM_HINT}` : 'is a string, not a key';
+  if (key instanceof Uint8Array) return key.byteLength === 0 ? 'is an empty secret' : undefined;
+  if (typeof key !== 'object' || key === null) return 'must be a private CryptoKey, KeyObject, JWK or a Uint8Array secret';
+  const k = key as Record<string, unknown>;
+  if (typeof k.kty === 'string' || isPlainObject(key)) return jwkProblem(k);
+  // A CryptoKey (non-extractable ones too) or a Node.js KeyObject, told apart structurally: the
+  // Web build imports nothing from node:.
+  const isCryptoKey = typeof k.algorithm === 'object' && typeof k.usages === 'object';
+  const isKeyObject = typeof k.type === 'string' && typeof k.export === 'function';
+  if (!isCryptoKey && !isKeyObject) return 'must be a private CryptoKey, KeyObject, JWK or a Uint8Array secret';
+  if (k.type === 'public') {
+    return `is a public ${isCryptoKey ? 'CryptoKey' : 'KeyObject'}: decryption needs the server's private key`;
+  }
+  return undefined;
+}
+
+/**
+ * The server's decryption keys, checked once: a misconfigured key is the server's fault and is
+ * named here, rather than failing every encrypted request later as the client's
+ * `invalid_request_object`.
+ */
+function checkDecryptionKeys(value: unknown): DecryptionKeys | undefined {
+  if (value === undefined) return undefined;
+  if (isPlainObject(value) && Array.isArray(value.keys)) {
+    value.keys.forEach((jwk: unknown, i: number) => {
+      const problem = isPlainObject(jwk) ? jwkProblem(jwk) : 'is not a JWK object';
+      if (problem) throw invalid(`decryptionKeys.keys[${i}]${kidNote(jwk)} ${problem}`);
+    });
+    return value as { keys: JWK[] };
+  }
+  if (Array.isArray(value)) {
+    const entries: DecryptionKey[] = value.map((entry: unknown, i: number) => {
+      if (!isPlainObject(entry) || !('key' in entry)) {
+        throw invalid(`decryptionKeys[${i}] must be { key, alg?, kid? }`);
+      }
+      const problem = keyProblem(entry.key);
+      if (problem) throw invalid(`decryptionKeys[${i}].key${kidNote(entry)} ${problem}`);
+      if (entry.alg !== undefined) {
+        if (!(KEY_MANAGEMENT_ALGS as readonly unknown[]).includes(entry.alg)) {
+          throw invalid(`decryptionKeys[${i}].alg must be a JWE key management algorithm (${KEY_MANAGEMENT_ALGS.join(', ')})`);
+        }
+        const mismatch = keyMismatch(entry.key as KeyInput, entry.alg as string, 'encrypt');
+        if (mismatch) throw invalid(`decryptionKeys[${i}].key does not fit its alg: ${mismatch}`);
+      }
+      if (entry.kid !== undefined && (typeof entry.kid !== 'string' || entry.kid === '')) {
+        throw invalid(`decryptionKeys[${i}].kid must be a non-empty string`);
+      }
+      return { key: entry.key as KeyInput, alg: entry.alg as string | undefined, kid: entry.kid as string | undefined };
+    });
+    return entries;
+  }
+  throw invalid('decryptionKeys must be a private JWK set { keys: [privateJwk, …] } or a list [{ key, alg?, kid? }, …]');
+}
+
+function kidNote(value: unknown): string {
+  const kid = isPlainObject(value) ? value.kid : undefined;
+  // The kid is the server's own configuration, safe to name in its error.
+  return typeof kid === 'string' ? ` (kid ${JSON.stringify(kid.slice(0, 64))})` : '';
+}
+
 export function resolveConfig(options: RequestObjectVerifierOptions): Config {
   if (!isPlainObject(options)) throw invalid('RequestObjectVerifier needs an options object');
-  assertNonEmptyString(options.issuer, 'issuer');
+  checkIssuer(options.issuer);
   if (typeof options.getClient !== 'function') throw invalid('getClient must be a function (clientId) => client metadata | undefined');
   const fapi = options.profile === 'fapi2';
   if (options.profile !== undefined && !fapi) throw invalid(`profile must be 'fapi2' or undefined, got "${String(options.profile)}"`);
 
-  const decryptionKeys = options.decryptionKeys;
-  if (decryptionKeys !== undefined && (!isPlainObject(decryptionKeys) || !Array.isArray(decryptionKeys.keys))) {
-    throw invalid('decryptionKeys must be a JWK set: { keys: [privateJwk, …] }');
-  }
-
+  const decryptionKeys = checkDecryptionKeys(options.decryptionKeys);
   const baseSigning = fapi ? FAPI2_SIGNING_ALGS : SIGNING_ALGS;
   const signingAlgs = options.signingAlgorithms
     ? stringList(options.signingAlgorithms, 'signingAlgorithms', baseSigning)
@@ -89,6 +187,9 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
   const servable = decryptionKeys
     ? KEY_MANAGEMENT_ALGS.filter((alg) => decryptionCandidates(decryptionKeys, alg, undefined).length > 0)
     : [];
+  if (decryptionKeys && keyCount(decryptionKeys) > 0 && servable.length === 0) {
+    throw invalid('decryptionKeys: no key can decrypt with any supported JWE alg (keys with use "sig", or an alg that is not a key management algorithm?)');
+  }
   const keyManagementAlgs = options.keyManagementAlgorithms
     ? stringList(options.keyManagementAlgorithms, 'keyManagementAlgorithms', KEY_MANAGEMENT_ALGS)
     : servable;

@@ -1,4 +1,5 @@
 import { OAuthJarError } from '../errors.js';
+import type { ErrorRedirect, ResponseMode } from './redirect.js';
 
 /**
  * The OAuth `error` codes an authorization endpoint answers with for a request object
@@ -33,6 +34,7 @@ export type VerificationCheck =
   | 'client_id'
   | 'client'
   | 'client_metadata'
+  | 'redirect_uri'
   | 'request_and_request_uri'
   | 'request_not_supported'
   | 'request_uri_not_supported'
@@ -53,9 +55,10 @@ export type VerificationCheck =
   | 'profile'
   | 'internal';
 
-// Checks that happen before the client is known: RFC 6749 §4.1.2.1 forbids redirecting those. A
-// malformed registration is the server's fault, not something to send to that client's redirect_uri.
-const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'client_id', 'client', 'client_metadata', 'internal']);
+// Checks that happen before the client is known, and an invalid redirect_uri: RFC 6749 §4.1.2.1
+// forbids redirecting those. A malformed registration is the server's fault, not something to send
+// to that client's redirect_uri.
+const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'client_id', 'client', 'client_metadata', 'redirect_uri', 'internal']);
 
 /**
  * The longest `error_description` the verifier produces, in characters. Longer text is cut: a
@@ -124,12 +127,37 @@ export class AuthorizationRequestError extends OAuthJarError {
    * `false` when the client itself is missing or unknown (RFC 6749 §4.1.2.1).
    */
   readonly redirectable: boolean;
+  /**
+   * The client, once the verifier validated it and its `redirect_uri`; `undefined` before that,
+   * and on errors that are not {@link redirectable}.
+   */
+  readonly clientId: string | undefined;
+  /**
+   * The validated `redirect_uri` to send this error to (RFC 6749 §4.1.2.1): one of the client's
+   * registered `redirect_uris`, exactly. Taken from the request object once its signature
+   * verified (RFC 9101 §6.3), else from the query; `undefined` when none could be validated (the
+   * client registered no `redirect_uris`, or the request named an unregistered one) or the error
+   * is not {@link redirectable}. {@link authorizationErrorResponse} redirects here.
+   */
+  readonly redirectUri: string | undefined;
+  /**
+   * The `state` to return with the error: the request object's once its signature verified,
+   * else the query's — never the `state` of an object that did not verify, which anyone could
+   * have written. `undefined` when the request had none.
+   */
+  readonly state: string | undefined;
+  /**
+   * How the client asked to receive responses: the request's `response_mode`, or the default of
+   * its `response_type` (`fragment` for `token` / `id_token`, else `query`). Set with
+   * {@link redirectUri}.
+   */
+  readonly responseMode: ResponseMode | undefined;
 
   constructor(
     error: AuthorizationErrorCode,
     check: VerificationCheck,
     description: string,
-    options: { cause?: unknown; status?: number; detail?: string } = {},
+    options: { cause?: unknown; status?: number; detail?: string; redirect?: ErrorRedirect | undefined } = {},
   ) {
     const safe = safeDescription(description);
     super('ERR_AUTHORIZATION_REQUEST', `${error} (${check}): ${safe}`, { cause: options.cause });
@@ -139,6 +167,11 @@ export class AuthorizationRequestError extends OAuthJarError {
     this.check = check;
     this.status = options.status ?? (error === 'server_error' ? 500 : error === 'temporarily_unavailable' ? 503 : 400);
     this.redirectable = !NOT_REDIRECTABLE.has(check);
+    const redirect = this.redirectable ? options.redirect : undefined;
+    this.clientId = redirect?.clientId;
+    this.redirectUri = redirect?.redirectUri;
+    this.state = redirect?.state;
+    this.responseMode = redirect?.responseMode;
   }
 }
 

@@ -40,6 +40,9 @@ export function checkClientMetadata(client: ClientMetadata): void {
   if (client.request_uris !== undefined && !(Array.isArray(client.request_uris) && client.request_uris.every((u) => typeof u === 'string'))) {
     fail('request_uris', 'an array of strings');
   }
+  if (client.redirect_uris !== undefined && !(Array.isArray(client.redirect_uris) && client.redirect_uris.every((u) => typeof u === 'string'))) {
+    fail('redirect_uris', 'an array of strings');
+  }
   if (client.jwks !== undefined && !isJwkSet(client.jwks)) fail('jwks', 'a JWK set { keys: [...] }');
   const alg = client.request_object_signing_alg;
   if (alg !== undefined && /^HS\d{3}$/.test(alg) && secretTooShort(alg, client.client_secret)) {
@@ -93,14 +96,18 @@ export function serverMetadata(cfg: Config): RequestObjectServerMetadata {
  * ```
  */
 export class ClientMetadataError extends OAuthJarError {
-  /** The RFC 7591 §3.2.2 error code. */
-  readonly error = 'invalid_client_metadata';
+  /**
+   * The RFC 7591 §3.2.2 error code: `invalid_redirect_uri` for a bad `redirect_uris` value,
+   * `invalid_client_metadata` for every other field.
+   */
+  readonly error: 'invalid_client_metadata' | 'invalid_redirect_uri';
   /** What is wrong, naming the field. */
   readonly error_description: string;
   /** The offending field. */
   readonly field: string;
   constructor(field: string, description: string) {
     super('ERR_CLIENT_METADATA', `${field}: ${description}`);
+    this.error = field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata';
     this.field = field;
     this.error_description = `${field}: ${description}`;
   }
@@ -205,6 +212,14 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   if (metadata.require_signed_request_object === true && alg === 'none') {
     throw new ClientMetadataError('request_object_signing_alg', 'none contradicts require_signed_request_object (RFC 9101 §10.5)');
   }
+  const redirects = metadata.redirect_uris;
+  if (redirects !== undefined) {
+    // RFC 6749 §3.1.2: absolute URIs without a fragment; compared exactly at authorization time.
+    if (!Array.isArray(redirects) || redirects.length === 0) throw new ClientMetadataError('redirect_uris', 'must be a non-empty array of URIs');
+    for (const u of redirects) {
+      if (!isAbsoluteWithoutFragment(u)) throw new ClientMetadataError('redirect_uris', 'every value must be an absolute URI without a fragment (RFC 6749 section 3.1.2)');
+    }
+  }
   const uris = metadata.request_uris;
   if (uris !== undefined) {
     if (!Array.isArray(uris)) throw new ClientMetadataError('request_uris', 'must be an array of URLs');
@@ -223,6 +238,16 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
 function fetchable(value: string, policy: ClientMetadataPolicy): boolean {
   const url = new URL(value);
   return url.username === '' && url.password === '' && (policy.allowPrivateNetwork === true || !isPrivateHost(url.hostname));
+}
+
+function isAbsoluteWithoutFragment(value: unknown): boolean {
+  if (typeof value !== 'string' || value.includes('#')) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isUrl(value: unknown, schemes: readonly string[]): boolean {

@@ -1,32 +1,42 @@
 import { AuthorizationRequestError, safeDescription } from './errors.js';
+import type { ResponseMode } from './redirect.js';
 
 /**
- * How {@link authorizationErrorResponse} answers.
+ * How {@link authorizationErrorResponse} answers. With a refusal from the verifier, `issuer` is
+ * usually all it needs: the error carries the validated `redirect_uri`, `state` and response mode.
  *
  * @example
  * ```ts
+ * authorizationErrorResponse(err, { issuer: 'https://as.example.com' });
+ * // a check of your own, after verify(): say where to redirect
  * authorizationErrorResponse(err, { redirectUri: validatedRedirectUri, state, issuer, responseMode: 'fragment' });
  * ```
  */
 export interface ErrorResponseOptions {
   /**
    * The client's `redirect_uri`, **only once the caller has validated it** against the client's
-   * registration. Without it (or when the client itself is unknown) the answer is a direct 400.
+   * registration; it replaces the error's own `redirectUri`, `state` and `responseMode` (the
+   * `state` and `responseMode` given here are used, not the error's). Without it, the error's
+   * validated `redirectUri` is used ({@link AuthorizationRequestError.redirectUri}); without
+   * either (or when the client itself is unknown) the answer is a direct 400.
    * A value that does not parse, or whose scheme could run script or has no authority
    * (`javascript:`, `data:`, `vbscript:`, `blob:`, `file:`, …), is never redirected to: the answer
    * is the direct one. Private-use schemes of native apps (`com.example.app:/cb`, RFC 8252 §7.1)
    * are redirected to.
    */
   redirectUri?: string | URL | undefined;
-  /** The `state` to return with a redirect, as the caller trusts it. */
+  /** The `state` to return with a redirect to `redirectUri`, as the caller trusts it. */
   state?: string | undefined;
   /** The authorization server's issuer identifier, sent as `iss` with a redirect (RFC 9207). */
   issuer?: string | undefined;
   /**
-   * Where the redirect carries the parameters.
+   * Where a redirect to `redirectUri` carries the parameters: the query, the fragment, or an
+   * auto-submitted HTML form (OAuth 2.0 Form Post Response Mode). JARM modes (`jwt`,
+   * `*.jwt`) need a response JWT signed by the server, which this function does not issue:
+   * errors for such clients answer with the direct 400.
    * @default 'query'
    */
-  responseMode?: 'query' | 'fragment';
+  responseMode?: ResponseMode;
   /**
    * The body of a direct answer.
    * @default 'json'
@@ -63,8 +73,11 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 /**
  * Turns a verification failure into the HTTP answer RFC 6749 §4.1.2.1 prescribes: a `303`
  * redirect to the validated `redirect_uri` with `error`, `error_description`, `state` and `iss`
- * (RFC 9207), or, when there is no validated `redirect_uri` or the client is unknown, a direct
- * `400` in JSON or HTML. Anything that is not an {@link AuthorizationRequestError} becomes a
+ * (RFC 9207) in the query, or in the fragment for `token` / `id_token` response types, or a `200`
+ * page that posts them for `form_post`; or, when there is no validated `redirect_uri`, the client
+ * is unknown, or the client asked for a JARM response (`*.jwt`), a direct `400` in JSON or HTML.
+ * The validated `redirect_uri`, `state` and response mode come with the verifier's error
+ * ({@link AuthorizationRequestError.redirectUri}), or from `options`. Anything that is not an {@link AuthorizationRequestError} becomes a
  * `500 server_error` whose description reveals nothing. The `error_description` is checked again
  * against the RFC 6749 §4.1.2.1 character set and length cap. Never throws.
  *
@@ -72,9 +85,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
  * ```ts
  * try {
  *   const { parameters } = await verifier.verify(url.searchParams);
- *   // … validate parameters.redirect_uri against the client, then continue
+ *   // parameters.redirect_uri is one the client registered (when it registered redirect_uris)
  * } catch (err) {
- *   return authorizationErrorResponse(err, { issuer: 'https://as.example.com' }); // 400 JSON
+ *   // 303 to the client's redirect_uri with error, state and iss, or a 400 before that is valid
+ *   return authorizationErrorResponse(err, { issuer: 'https://as.example.com' });
  * }
  * ```
  *
@@ -95,14 +109,21 @@ function respond(error: unknown, options: ErrorResponseOptions): Response {
   const description = safeDescription(known ? error.error_description : 'the authorization request could not be processed');
   const status = known && Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : known ? 400 : 500;
 
-  const location = options.redirectUri !== undefined && (!known || error.redirectable === true) ? redirectTarget(options.redirectUri) : undefined;
+  // The caller's validated redirect_uri, else the one the verifier validated (carried by the error).
+  const own = options.redirectUri !== undefined;
+  const target = own ? options.redirectUri : known ? error.redirectUri : undefined;
+  const state = own ? options.state : known ? error.state : undefined;
+  const mode = own ? options.responseMode : known ? error.responseMode : undefined;
+  const jarm = typeof mode === 'string' && mode.endsWith('jwt');
+  const location = target !== undefined && !jarm && (!known || error.redirectable === true) ? redirectTarget(target) : undefined;
   if (location) {
     const params = new URLSearchParams();
     params.set('error', code);
     params.set('error_description', description);
-    if (options.state !== undefined) params.set('state', options.state);
+    if (typeof state === 'string') params.set('state', state);
     if (options.issuer !== undefined) params.set('iss', options.issuer);
-    if (options.responseMode === 'fragment') {
+    if (mode === 'form_post') return formPost(location, params);
+    if (mode === 'fragment') {
       location.hash = params.toString();
     } else {
       params.forEach((v, k) => location.searchParams.set(k, v));
@@ -120,4 +141,17 @@ function respond(error: unknown, options: ErrorResponseOptions): Response {
     status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
+}
+
+/** OAuth 2.0 Form Post Response Mode §2: a page that POSTs the parameters to the redirect_uri. */
+function formPost(location: URL, params: URLSearchParams): Response {
+  let inputs = '';
+  params.forEach((v, k) => {
+    inputs += `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`;
+  });
+  const body =
+    '<!doctype html><html><head><meta charset="utf-8"><title>Submit</title></head>' +
+    `<body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(location.href)}">${inputs}` +
+    '<noscript><button type="submit">Continue</button></noscript></form></body></html>';
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }

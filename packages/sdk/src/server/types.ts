@@ -1,3 +1,4 @@
+import type { DecryptionKey } from '../crypto/decrypt.js';
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import type { NetworkPolicy } from '../http/guard.js';
 import type { JwksUriFetchOptions } from '../http/jwks.js';
@@ -12,6 +13,7 @@ import type { ReplayStore } from './replay.js';
  * ```ts
  * const client: ClientMetadata = {
  *   client_id: 's6BhdRkqt3',
+ *   redirect_uris: ['https://client.example.org/cb'],
  *   jwks_uri: 'https://client.example.org/jwks.json',
  *   request_object_signing_alg: 'PS256',
  *   request_uris: ['https://client.example.org/ro/'],
@@ -21,6 +23,15 @@ import type { ReplayStore } from './replay.js';
  */
 export interface ClientMetadata {
   client_id?: string;
+  /**
+   * The client's registered redirection URIs (RFC 7591 §2). When present, a request's
+   * `redirect_uri` must equal one of them exactly (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3), or be
+   * absent with exactly one registered; otherwise {@link RequestObjectVerifier.verify} refuses the
+   * request with a non-redirectable `invalid_request`. Refusals after the client and its
+   * `redirect_uri` are validated carry both, for {@link authorizationErrorResponse} to redirect.
+   * Without it, the verifier does not check `redirect_uri` and errors answer with a direct 400.
+   */
+  redirect_uris?: string[];
   /** The client's public keys, by value. */
   jwks?: JSONWebKeySet;
   /**
@@ -98,8 +109,21 @@ export interface RequestObjectVerifierOptions {
   issuer: string;
   /** Looks a client up by `client_id`; `undefined` when there is no such client. */
   getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
-  /** The server's private keys for nested (encrypted) request objects. Without them, encrypted objects are refused. */
-  decryptionKeys?: { keys: JWK[] } | undefined;
+  /**
+   * The server's private keys for nested (encrypted) request objects: a private JWK set, or a list
+   * of `{ key, alg?, kid? }` where `key` is a private `CryptoKey` (non-extractable ones too), a
+   * Node.js private `KeyObject`, a private JWK or a `Uint8Array` secret, `alg` the JWE `alg` it
+   * serves (any that fits the key when absent) and `kid` the key id clients name. A public key, a
+   * PEM string or a key that can serve no JWE `alg` is refused by the constructor. Without keys,
+   * encrypted objects are refused.
+   *
+   * @example
+   * ```ts
+   * decryptionKeys: { keys: [asPrivateEncryptionJwk] }
+   * decryptionKeys: [{ key: await importPKCS8(pem, 'RSA-OAEP-256'), alg: 'RSA-OAEP-256', kid: 'as-enc-1' }]
+   * ```
+   */
+  decryptionKeys?: { keys: JWK[] } | DecryptionKey[] | undefined;
   /**
    * Require a request object on every authorization request (RFC 9101 §10.5). A client's own
    * `require_signed_request_object` also counts.
@@ -210,6 +234,72 @@ export interface RequestObjectVerifierOptions {
 }
 
 /**
+ * What {@link RequestObjectVerifier.verify} accepts: the authorization endpoint's query (or a PAR
+ * endpoint's form body) as `URLSearchParams`, or as the object a framework parsed it into:
+ * Express' `req.query` (`ParsedQs`), Koa's `ctx.query`, Hono's `c.req.query()` /
+ * `c.req.queries()`, a typed Fastify `request.query`. Values must be strings or arrays of strings;
+ * nested values (`a[b]=c` parsed by `qs`) are refused at run time with `invalid_request`.
+ *
+ * @example
+ * ```ts
+ * app.get('/authorize', async (req, res) => {
+ *   const { parameters } = await verifier.verify(req.query); // Express 5: ParsedQs, no cast
+ * });
+ * ```
+ */
+export type AuthorizationRequestInput = URLSearchParams | Readonly<Record<string, unknown>>;
+
+/**
+ * The parameters of an accepted authorization request. The registered OAuth 2.0 and OpenID
+ * Connect parameters have their JSON types, whether they came in a request object or a query
+ * (where `max_age` is parsed to a number and `claims` / `authorization_details` from JSON);
+ * extension parameters are `unknown`, as sent.
+ *
+ * @example
+ * ```ts
+ * const { parameters } = await verifier.verify(query);
+ * if (parameters.max_age === 0) forceLogin();
+ * const tenant = parameters['x-tenant']; // unknown: check before use
+ * ```
+ */
+export interface AuthorizationRequestParameters {
+  /** RFC 6749 §3.1.1. */
+  response_type?: string;
+  client_id?: string;
+  /** RFC 6749 §3.1.2: equal to one of the client's `redirect_uris` when it registered any. */
+  redirect_uri?: string;
+  /** Space-separated scope tokens (RFC 6749 §3.3). */
+  scope?: string;
+  state?: string;
+  /** OIDC Core §3.1.2.1. */
+  nonce?: string;
+  /** RFC 7636 §4.3. */
+  code_challenge?: string;
+  code_challenge_method?: string;
+  /** OAuth 2.0 Multiple Response Type Encoding Practices §2.1, JARM. */
+  response_mode?: string;
+  prompt?: string;
+  /** Seconds (OIDC Core §3.1.2.1); `0` included. */
+  max_age?: number;
+  /** The OIDC `claims` request (OIDC Core §5.5). */
+  claims?: Record<string, unknown>;
+  /** RFC 9396 §2. */
+  authorization_details?: Array<Record<string, unknown>>;
+  /** RFC 8707 §2: one resource indicator, or several. */
+  resource?: string | string[];
+  /** RFC 9449 §10. */
+  dpop_jkt?: string;
+  login_hint?: string;
+  id_token_hint?: string;
+  acr_values?: string;
+  ui_locales?: string;
+  claims_locales?: string;
+  display?: string;
+  /** Extension parameters, as sent. */
+  [name: string]: unknown;
+}
+
+/**
  * What {@link RequestObjectVerifier.verify} returns for an accepted request.
  *
  * @example
@@ -230,7 +320,7 @@ export interface VerifiedAuthorizationRequest {
    * `parameters.toString` is `undefined` unless the request sent it; use `Object.hasOwn` or `in`.
    * A parameter or claim named `__proto__` is refused.
    */
-  parameters: Record<string, unknown>;
+  parameters: AuthorizationRequestParameters;
   /** The verified request object, or `undefined` for a plain request (or stored PAR parameters). */
   requestObject: VerifiedRequestObject | undefined;
 }
