@@ -3,20 +3,21 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { AuthorizationRequestBuilder, generateCodeVerifier } from 'oauth-jar';
+import { AuthorizationRequestBuilder, AuthorizationResponseError, generateCodeVerifier, verifyAuthorizationResponse } from 'oauth-jar';
 import { toNodeHandler } from 'oauth-jar/node';
 import { close, generateJwkPair, listen } from '../shared/util.mjs';
 import { createAuthorizationServer } from './server.mjs';
 
 const CB = 'https://rp.example/cb';
 const server = createServer();
-let issuer, asKey, clientKey, otherKey;
+let issuer, asKey, clientKey, otherKey, responseKey;
 
 before(async () => {
   issuer = await listen(server);
   asKey = await generateJwkPair('RSA-OAEP-256', 'as-enc-1');
   clientKey = await generateJwkPair('ES256', 'rp-1-sig');
   otherKey = await generateJwkPair('ES256', 'rp-1-sig');
+  responseKey = await generateJwkPair('ES256', 'as-sig-1');
   const jwks = { keys: [clientKey.publicJwk] };
   server.on(
     'request',
@@ -29,6 +30,7 @@ before(async () => {
         },
         decryptionKeys: { keys: [asKey.privateJwk] },
         jwks: { keys: [asKey.publicJwk] },
+        responseSigningKey: responseKey,
       }),
     ),
   );
@@ -63,7 +65,39 @@ test('discovery: RFC 8414 metadata with the request-object fields of verifier.me
   assert.deepEqual(md.request_object_encryption_alg_values_supported, ['RSA-OAEP-256']);
   assert.ok(md.request_object_encryption_enc_values_supported.includes('A256GCM'));
   const jwks = JSON.parse((await get(md.jwks_uri)).body);
-  assert.deepEqual(jwks.keys.map((k) => [k.kid, k.use, 'd' in k]), [['as-enc-1', 'enc', false]]);
+  assert.deepEqual(jwks.keys.map((k) => [k.kid, k.use, 'd' in k]), [['as-enc-1', 'enc', false], ['as-sig-1', 'sig', false]]);
+  assert.ok(md.response_modes_supported.includes('query.jwt'));
+});
+
+test('JARM: prompt=none with response_mode query.jwt comes back as a signed response the client verifies', async () => {
+  const { url } = await builder().prompt('none').responseMode('query.jwt').build();
+  const res = await get(url);
+  assert.equal(res.status, 303);
+  const callback = new URL(res.location);
+  assert.deepEqual([...callback.searchParams.keys()], ['response']);
+  const server = JSON.parse((await get(new URL('/.well-known/oauth-authorization-server', issuer))).body);
+  await assert.rejects(verifyAuthorizationResponse(callback, { server, clientId: 'rp-1', state: 'st-1', jarm: true }), (err) => {
+    assert.ok(err instanceof AuthorizationResponseError);
+    assert.equal(err.error, 'login_required');
+    return true;
+  });
+  // The same response for another client is refused: the JWT names its audience.
+  await assert.rejects(verifyAuthorizationResponse(callback, { server, clientId: 'rp-many', state: 'st-1' }), { code: 'ERR_RESPONSE_AUDIENCE' });
+});
+
+test('JARM: form_post.jwt is a self-submitting page under a strict CSP', async () => {
+  const { url } = await builder().prompt('none').responseMode('form_post.jwt').build();
+  const res = await fetch(url, { redirect: 'manual' });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-security-policy'), /default-src 'none'; script-src 'sha256-/);
+  const body = await res.text();
+  assert.match(body, /<form method="post" action="https:\/\/rp\.example\/cb"><input type="hidden" name="response" value="ey/);
+});
+
+test('prompt=none without a jwt mode: a plain redirect with error, state and iss', async () => {
+  const res = await get((await builder().prompt('none').build()).url);
+  const location = new URL(res.location);
+  assert.deepEqual(Object.fromEntries(location.searchParams), { error: 'login_required', error_description: 'no user is signed in', state: 'st-1', iss: issuer });
 });
 
 test('a valid request object, signed then encrypted, is accepted', async () => {

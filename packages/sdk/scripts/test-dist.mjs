@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Tests the built package as an artifact, the way a user receives it (STYLE.md §10):
+// Tests the built package as an artifact, the way a user receives it:
 //   1. the client entry (dist/index.js and every chunk it imports) has no node: import and no Buffer
 //   2. `pnpm pack` → the tarball: publint (strict) and are-the-types-wrong on it
 //   3. the tarball installed with npm in a scratch project under .tmp/: for every entry point of the
@@ -8,6 +8,7 @@
 //   4. a request built through the installed client entry, verified through the installed server
 //      entry, in ESM and in CJS
 //   5. the size budget of the sign-only browser bundle (scripts/size.mjs)
+//   6. no reference to documents outside the repository in the sources, tests, dist and README
 // Run after the build: `pnpm test:dist` (root) or `node packages/sdk/scripts/test-dist.mjs`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ if (!existsSync(join(sdk, 'dist/index.js'))) {
 const entries = Object.keys(pkg.exports).filter((k) => typeof pkg.exports[k] === 'object');
 const specifier = (entry) => (entry === '.' ? pkg.name : `${pkg.name}/${entry.slice(2)}`);
 
-// ── 1. issue 2: the client entry runs on Web APIs only.
+// ── 1. The client entry runs on Web APIs only.
 step('client entry: no node: import, no Buffer (dist/index.js and the chunks it imports)');
 {
   const builtins = new Set(builtinModules);
@@ -234,6 +235,35 @@ console.log('ok');
   writeFileSync(join(app, 'roundtrip.cjs'), `(async () => {${program(cjs)}})().catch((e) => { console.error(e); process.exit(1); });`);
   check('ESM: build (signed, nested) → verify', process.execPath, ['roundtrip.mjs'], { cwd: app });
   check('CJS: build (signed, nested) → verify', process.execPath, ['roundtrip.cjs'], { cwd: app });
+}
+
+// ── 6. the repository documents itself: code, tests, the shipped files and the README cite RFC
+// sections or the repository's own docs/, never notes that readers of the package do not have.
+step('no reference to documents outside the repository (src, test, dist, README)');
+{
+  // "issue" as a word (a tracker's item); "issuer", "issued", "issues" (the verb) do not match.
+  const outside = [/SPEC-NOTES/, /STYLE\.md/, /\bissue\b/i];
+  const roots = [
+    ...readdirSync(join(repo, 'packages')).flatMap((p) => ['src', 'test'].map((d) => join(repo, 'packages', p, d))),
+    join(sdk, 'dist'),
+    join(repo, 'README.md'),
+  ].filter((p) => existsSync(p));
+  const files = (path) => {
+    try {
+      return readdirSync(path, { withFileTypes: true }).flatMap((e) => (e.name === 'node_modules' ? [] : files(join(path, e.name))));
+    } catch {
+      return [path];
+    }
+  };
+  const found = [];
+  for (const file of roots.flatMap(files)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (outside.some((re) => re.test(line))) found.push(`${relative(repo, file)}:${i + 1}: ${line.trim().slice(0, 120)}`);
+    });
+  }
+  if (found.length === 0) ok(`${roots.length} roots searched`);
+  else fail(`references to documents outside the repository:\n${found.join('\n')}`);
 }
 
 // ── 5. the browser size budget.

@@ -1,7 +1,8 @@
 /**
  * `oauth-jar inspect`: decodes an authorization request (or a bare request object), decrypts it
  * with `--key`, and with `--jwks` and `--issuer` verifies it through the package's own
- * {@link RequestObjectVerifier}, printing every check it passed or the one it failed.
+ * {@link RequestObjectVerifier}, printing the steps the verifier ran, in its order: every one it
+ * passed, and the one that refused the request.
  *
  * Node-only (the package's `bin`, not an export). Exit codes: 0 decoded / verified, 1 failed,
  * 2 usage.
@@ -14,8 +15,9 @@ import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from './crypto/algorithm
 import { decryptCompact } from './crypto/decrypt.js';
 import { decodeAuthorizationRequest, type JWK, type JSONWebKeySet } from './index.js';
 import { guardedFetch } from './node.js';
+import { isCompactJws, isCompactJwt } from './lib/jwt.js';
 import { formatProbeReport, probeAuthorizationServer, probeReportToJUnit, type ProbeAuthorizationServerOptions } from './probe.js';
-import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata, type VerificationCheck } from './server.js';
+import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata, type VerificationStepName, type VerificationStepRecord } from './server.js';
 
 const HELP = `Usage: oauth-jar inspect <authorize-url | request-object | -> [options]
        oauth-jar probe --issuer <iss> … (oauth-jar probe --help)
@@ -23,7 +25,8 @@ const HELP = `Usage: oauth-jar inspect <authorize-url | request-object | -> [opt
 Decodes an authorization request that carries a request object (RFC 9101) and prints
 its protected header(s) and claims. "-" reads the input from stdin. Nothing is trusted
 unless --jwks and --issuer are given: then the request is verified by oauth-jar/server's
-RequestObjectVerifier and every check is listed, passed (✓) or failed (✗).
+RequestObjectVerifier and the steps it ran are listed in its order, passed (✓)
+or failed (✗).
 
 Options:
   --key <jwk-file>         the authorization server's private key (a JWK or a JWK set)
@@ -52,15 +55,9 @@ Examples:
 
 class UsageError extends Error {}
 
-/** The checks as the verifier runs them (SPEC-NOTES §2). A check that can fail at several steps sits at its earliest. */
-const ORDER: readonly VerificationCheck[] = [
-  'internal', 'repeated_parameter', 'client_id', 'client', 'client_metadata', 'request_and_request_uri', 'request_not_supported',
-  'request_uri_not_supported', 'signed_request_object_required', 'request_uri', 'shape', 'decrypt', 'header',
-  'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'replay', 'forbidden_claim',
-];
-
+/** One step the verifier ran, as printed: its name, whether it passed, and why in words. */
 interface CheckLine {
-  check: VerificationCheck;
+  check: VerificationStepName;
   passed: boolean;
   detail: string;
 }
@@ -103,8 +100,6 @@ async function readKeySet(source: string, what: string): Promise<JSONWebKeySet> 
   throw new UsageError(`the ${what} file "${source}" holds neither a JWK nor a JWK set ({ "keys": [...] })`);
 }
 
-const isCompact = (input: string) => /^[\w-]*(\.[\w-]*){2}$|^[\w-]*(\.[\w-]*){4}$/.test(input);
-
 /** Decodes the input; with `keys`, decrypts a JWE for display (the verifier decrypts on its own). */
 async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<Decoded> {
   const outer = decodeAuthorizationRequest(input);
@@ -140,7 +135,7 @@ async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<D
       contentEncryptionAlgorithms: [...CONTENT_ENCRYPTION_ALGS],
     })
   ).trim();
-  if (isCompact(plaintext) && plaintext.split('.').length === 3) {
+  if (isCompactJws(plaintext)) {
     const inner = decodeAuthorizationRequest(plaintext);
     result.header = inner.header;
     result.claims = inner.claims;
@@ -156,30 +151,38 @@ async function decode(input: string, keys: JSONWebKeySet | undefined): Promise<D
   return result;
 }
 
-/** Why each check passed, in words, from what the (now verified) request object holds. */
-function passDetail(check: VerificationCheck, d: Decoded, ctx: { clientId: string; issuer: string; keySource: string; now: number }): string {
+/** Why each step passed, in words, from what the request (verified up to that step) holds. */
+function passDetail(step: VerificationStepName, d: Decoded, ctx: { clientId: string; issuer: string; keySource: string; now: number }): string {
   const h = d.header ?? {};
   const c = d.claims ?? {};
   const e = d.encryptionHeader ?? {};
-  switch (check) {
-    case 'client_id': return `"${ctx.clientId}", not repeated`;
+  switch (step) {
+    case 'repeated_parameter': return 'no parameter repeated';
+    case 'client_id': return `"${ctx.clientId}"`;
+    case 'client': return `the client of ${ctx.keySource}`;
+    case 'client_metadata': return 'well-formed';
+    case 'request_and_request_uri': return 'not both';
+    case 'request_not_supported': return 'request accepted';
+    case 'request_uri_not_supported': return 'request_uri accepted';
     case 'request_uri': return `fetched ${d.requestUri}`;
+    case 'signed_request_object_required': return 'a request object is present';
     case 'shape': return d.encryptionHeader ? 'compact JWE (5 segments)' : 'compact JWS (3 segments)';
     case 'decrypt': return `${String(e.alg)} / ${String(e.enc)}${e.kid ? `, kid "${String(e.kid)}"` : ''}; the payload is a signed JWT`;
     case 'header': return `alg ${String(h.alg)}${h.typ === undefined ? ', no typ' : `, typ ${String(h.typ)}`}`;
+    case 'profile': return `FAPI 2.0: alg ${String(h.alg)}, exp and nbf, lifetime, redirect_uri`;
     case 'key': return `${String(h.alg).startsWith('HS') ? 'the client_secret' : `a key${h.kid ? ` with kid "${String(h.kid)}"` : ''} of ${ctx.keySource}`}`;
     case 'signature': return 'valid';
-    case 'time': {
-      const now = Math.floor(ctx.now / 1000);
-      return typeof c.exp === 'number' ? `exp in ${c.exp - now} s` : 'no exp';
-    }
-    case 'profile': return 'FAPI 2.0: alg, exp and nbf, lifetime, redirect_uri';
     case 'client_id_claim': return 'equals the query\'s client_id';
     case 'iss': return `"${String(c.iss)}"`;
     case 'aud': return `contains "${ctx.issuer}"`;
     case 'claim_type': return 'parameter values have their JSON types';
+    case 'time': {
+      const now = Math.floor(ctx.now / 1000);
+      return typeof c.exp === 'number' ? `exp in ${c.exp - now} s` : 'no exp';
+    }
+    case 'replay': return 'first use';
     case 'forbidden_claim': return 'no request / request_uri inside, sub is not the client_id';
-    default: return '';
+    case 'redirect_uri': return 'one of the client\'s registered redirect_uris, or none registered';
   }
 }
 
@@ -197,7 +200,7 @@ async function verify(
   },
 ): Promise<{ verified: boolean; checks: CheckLine[]; error: AuthorizationRequestError | undefined }> {
   let query: URLSearchParams;
-  if (isCompact(input)) {
+  if (isCompactJwt(input)) {
     const clientId = opts.clientId ?? (d.claims?.client_id as string | undefined) ?? (d.claims?.iss as string | undefined);
     if (typeof clientId !== 'string') {
       throw new UsageError('cannot tell the client_id of this bare request object: pass --client-id <id> (or --key to decrypt it)');
@@ -229,31 +232,25 @@ async function verify(
 
   const clientId = query.get('client_id') ?? '';
   const ctx = { clientId, issuer: opts.issuer, keySource: remote ? opts.jwks : `the JWK set in ${opts.jwks}`, now: opts.now };
-  const applies = (check: VerificationCheck, encrypted: boolean) =>
-    (check !== 'request_uri' || d.requestUri !== undefined) && (check !== 'decrypt' || encrypted) && (check !== 'profile' || opts.profile !== undefined);
-  const shown: VerificationCheck[] = ['client_id', 'request_uri', 'shape', 'decrypt', 'header', 'profile', 'key', 'signature', 'time', 'client_id_claim', 'iss', 'aud', 'claim_type', 'forbidden_claim'];
+  // The verifier's own record of the steps it ran, in its order: nothing here decides what ran.
+  const lines = (steps: readonly VerificationStepRecord[], shown: Decoded) =>
+    steps.filter((s) => s.passed).map(({ step }) => ({ check: step, passed: true, detail: passDetail(step, shown, ctx) }));
 
   try {
-    const result = await verifier.verify(query);
+    const result = await verifier.verify(query, { trace: true });
     const object = result.requestObject;
     const verified: Decoded = object
       ? { ...d, encryptionHeader: object.encryptionHeader, header: object.header, claims: object.claims }
       : d;
-    const checks = shown
-      .filter((check) => applies(check, object?.encryptionHeader !== undefined))
-      .map((check) => ({ check, passed: true, detail: passDetail(check, verified, ctx) }));
-    return { verified: true, checks, error: undefined };
+    return { verified: true, checks: lines(result.steps ?? [], verified), error: undefined };
   } catch (err) {
     if (!(err instanceof AuthorizationRequestError)) throw err;
-    const failedAt = ORDER.indexOf(err.check);
-    // Only checks that necessarily ran before the failing one are reported as passed.
-    const checks: CheckLine[] = shown
-      .filter((check) => ORDER.indexOf(check) < failedAt && applies(check, d.encryptionHeader !== undefined))
-      .map((check) => ({ check, passed: true, detail: passDetail(check, d, ctx) }));
+    const checks: CheckLine[] = lines(err.steps, d);
+    const failed = err.steps.at(-1)?.step ?? 'repeated_parameter';
     let detail = `${err.error}: ${err.error_description}`;
-    if (err.check === 'decrypt' && opts.keys === undefined) detail += ' (pass --key <jwk-file> with the server\'s private key)';
-    if (err.check === 'request_uri_not_supported' && d.requestUri?.startsWith('urn:')) detail += ' (a PAR request_uri is resolved only by the server that issued it)';
-    checks.push({ check: err.check, passed: false, detail });
+    if (failed === 'decrypt' && opts.keys === undefined) detail += ' (pass --key <jwk-file> with the server\'s private key)';
+    if (failed === 'request_uri_not_supported' && d.requestUri?.startsWith('urn:')) detail += ' (a PAR request_uri is resolved only by the server that issued it)';
+    checks.push({ check: failed, passed: false, detail });
     return { verified: false, checks, error: err };
   }
 }

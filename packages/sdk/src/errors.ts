@@ -21,18 +21,30 @@ export type OAuthJarErrorCode =
   | 'ERR_ENCRYPT_FAILED'
   | 'ERR_DECODE'
   | 'ERR_CLIENT_ID_PREFIX'
+  | 'ERR_ALG_NEGOTIATION'
+  | 'ERR_PROFILE'
   // by-reference publishing and discovery
   | 'ERR_PUBLISH_FAILED'
   | 'ERR_RESPONSE'
   | 'ERR_TIMEOUT'
   | 'ERR_DISCOVERY'
   | 'ERR_STORE_FULL'
+  // authorization responses (JARM, RFC 9207)
+  | 'ERR_AUTHORIZATION_RESPONSE'
+  | 'ERR_RESPONSE_MALFORMED'
+  | 'ERR_RESPONSE_DECRYPT'
+  | 'ERR_RESPONSE_ALG'
+  | 'ERR_RESPONSE_KEY'
+  | 'ERR_RESPONSE_SIGNATURE'
+  | 'ERR_RESPONSE_ISSUER'
+  | 'ERR_RESPONSE_AUDIENCE'
+  | 'ERR_RESPONSE_EXPIRED'
+  | 'ERR_RESPONSE_STATE'
   // server side
   | 'ERR_AUTHORIZATION_REQUEST'
   | 'ERR_CLIENT_METADATA'
-  // OpenID4VP: the wallet's side, and the verifier reading a wallet's response
-  | 'ERR_WALLET_REQUEST'
-  | 'ERR_AUTHORIZATION_RESPONSE';
+  // OpenID4VP: the wallet's side
+  | 'ERR_WALLET_REQUEST';
 
 /**
  * The base class of every oauth-jar error.
@@ -90,5 +102,40 @@ export class ResponseError extends OAuthJarError {
     this.status = details.status;
     this.error = details.error;
     this.error_description = details.error_description;
+  }
+}
+
+/**
+ * The authorization server answered the authorization request with an error (RFC 6749 §4.1.2.1),
+ * in a verified JWT-secured response or a plain one whose `iss` checked out. Carries the server's
+ * `error`, `error_description` and `error_uri` as sent.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifyAuthorizationResponse(callbackUrl, { server: as, clientId: 'rp-1', state });
+ * } catch (err) {
+ *   if (err instanceof AuthorizationResponseError && err.error === 'access_denied') {
+ *     // the user declined
+ *   }
+ * }
+ * ```
+ */
+export class AuthorizationResponseError extends OAuthJarError {
+  /** The OAuth `error` code the server sent. */
+  readonly error: string;
+  /** The server's `error_description`, when it sent one. */
+  readonly error_description: string | undefined;
+  /** The server's `error_uri`, when it sent one. */
+  readonly error_uri: string | undefined;
+
+  constructor(details: { error: string; error_description?: string | undefined; error_uri?: string | undefined }) {
+    // The code names the error only when it looks like one (RFC 6749 §4.1.2.1 charset, short):
+    // a response is attacker-reachable text until verified, and messages end up in logs.
+    const printable = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(details.error) ? `"${details.error}"` : '(not printable)';
+    super('ERR_AUTHORIZATION_RESPONSE', `the authorization server answered with error ${printable}`);
+    this.error = details.error;
+    this.error_description = details.error_description;
+    this.error_uri = details.error_uri;
   }
 }

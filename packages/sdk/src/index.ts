@@ -18,9 +18,11 @@ export type { HostedRequestUriPublisherOptions } from './publishers/hosted.js';
 export { MemoryRequestObjectStore } from './publishers/store.js';
 export type { RequestObjectStore, MemoryRequestObjectStoreOptions } from './publishers/store.js';
 export { verifyAuthorizationResponse } from './client/response.js';
-export type { VerifyAuthorizationResponseOptions, VerifiedAuthorizationResponse } from './client/response.js';
+export type {
+  VerifyAuthorizationResponseOptions, ServerResponseOptions, DirectPostJwtResponseOptions, AuthorizationResponse, DirectPostJwtResponse,
+} from './client/response.js';
 export { x509Hash } from './client/x509-hash.js';
-export { OAuthJarError, ResponseError } from './errors.js';
+export { OAuthJarError, ResponseError, AuthorizationResponseError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';
 export type { KeyInput, JWK, JSONWebKeySet } from './crypto/types.js';
 export type { SigningAlg, KeyManagementAlg, ContentEncryptionAlg } from './crypto/algorithms.js';

@@ -1,7 +1,7 @@
 /**
  * `oauth-jar/node`: Node.js integrations. An adapter from fetch-style handlers to Node.js' `http`
- * module (and Express), and a `fetch` that checks resolved addresses for the verifier's
- * `request_uri` fetches.
+ * module (and Express), a `fetch` that checks resolved addresses for the verifier's
+ * `request_uri` fetches, and a `fetch` that presents a TLS client certificate (RFC 8705).
  *
  * The Node types are described structurally here, so this entry point's declarations do not
  * require `@types/node`, and `node:http`'s `IncomingMessage` / `ServerResponse` fit them.
@@ -11,6 +11,8 @@
 
 export { guardedFetch } from './node/guarded-fetch.js';
 export type { GuardedFetchOptions, ResolvedAddress } from './node/guarded-fetch.js';
+export { mtlsFetch } from './node/mtls.js';
+export type { MtlsFetchOptions } from './node/mtls.js';
 
 /** A fetch-style handler, like `HostedRequestUriPublisher.handler`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;

@@ -23,6 +23,9 @@ export {
   MAX_ERROR_DESCRIPTION_LENGTH,
   MAX_JSON_DEPTH,
   authorizationErrorResponse,
+  issueAuthorizationResponse,
+  authorizationResponse,
+  DEFAULT_RESPONSE_LIFETIME,
   MemoryReplayStore,
   validateClientMetadata,
   ClientMetadataError,
@@ -30,5 +33,6 @@ export {
   matchesRegisteredRequestUri,
   isPrivateHost,
   OAuthJarError,
+  VERIFICATION_STEPS,
 } from './server.js';
 export type * from './server.js';

@@ -1,4 +1,4 @@
-// The dependency rules of STYLE.md §1, checked on the sources: they are what keeps the browser
+// The dependency rules of docs/architecture.md, checked on the sources: they are what keeps the browser
 // client free of server code, Node built-ins and (up front) ky.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ const all = files(src).map((f) => ({ path: relative(src, f), imports: imports(f)
 const NODE_ONLY = new Set(['cli.ts', 'node.ts', 'probe.ts', 'redis.ts']);
 const isNodeOnly = (path: string) => NODE_ONLY.has(path) || path.startsWith('node/');
 
-describe('architecture (STYLE.md §1)', () => {
+describe('architecture (docs/architecture.md, dependency rules)', () => {
   it('finds the sources and their imports', () => {
     expect(all.length).toBeGreaterThan(30);
     expect(all.find((f) => f.path === 'client/build.ts')?.imports).toContain('../crypto/sign.js');

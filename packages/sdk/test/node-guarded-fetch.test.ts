@@ -1,5 +1,5 @@
 // oauth-jar/node guardedFetch: the verifier's request_uri fetch refuses host names that resolve to
-// loopback, private or link-local addresses (SPEC-NOTES §3, RFC 9101 §10.4), checked at connect
+// loopback, private or link-local addresses (RFC 9101 §10.4), checked at connect
 // time. Names are resolved by an injected resolver that points them at the loopback test server,
 // which is exactly the attack: a public-looking name with a private address.
 import { createServer, type Server } from 'node:http';

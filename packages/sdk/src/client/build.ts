@@ -3,9 +3,11 @@
 // line here; a new rule about the whole request is one more entry in checks.ts.
 import { signRequestObject } from '../crypto/sign.js';
 import { REQUEST_CHECKS } from './checks.js';
+import { settle } from './negotiate.js';
 import { requestClaims, requestParameters } from './claims.js';
 import { publishRequestObject } from './publish.js';
 import type { ReissueOptions } from '../publishers/types.js';
+import type { SigningAlg } from '../crypto/algorithms.js';
 import type { AuthorizationRequest, Encryption, RequestSpec } from './request.js';
 
 /** OpenID4VP 1.0 §5.9.3 client identifier prefixes whose rules client/openid4vp.ts checks. */
@@ -20,6 +22,8 @@ let serverKeysModule: Promise<typeof import('./server-keys.js')> | undefined;
 /** Validates the whole request, then makes it. */
 export async function buildRequest(r: RequestSpec): Promise<AuthorizationRequest> {
   for (const check of REQUEST_CHECKS) check(r);
+  // The profile's rules, then the alg that signWith left to negotiation (client/negotiate.ts).
+  const alg = settle(r.profile, r.signing, r.server, { published: !!r.publisher, pkce: r.codeVerifier && r.codeChallengeMethod, redirectUri: 'redirect_uri' in r.parameters });
   const parameters = await requestParameters(r);
   // OpenID4VP 1.0 §5.9.3: the client_id prefix's rules, checked the way a wallet will.
   if (CLIENT_ID_PREFIX.test(r.clientId) || r.signing?.x5c !== undefined || r.signing?.jwt !== undefined) {
@@ -28,22 +32,22 @@ export async function buildRequest(r: RequestSpec): Promise<AuthorizationRequest
   if (!r.signing) return result(plainRequestUrl(r.endpoint!, parameters), undefined, parameters, r);
 
   const claims = requestClaims(r, parameters);
-  let requestObject = await signRequestObject(claims, r.signing);
+  let requestObject = await signRequestObject(claims, { ...r.signing, alg: alg! });
   if (r.encryption) requestObject = await encrypt(r, r.encryption, requestObject);
   if (!r.publisher) return result(requestObjectUrl(r, parameters, { request: requestObject }), requestObject, claims, r);
 
-  const reissue = (options: ReissueOptions) => reissueRequestObject(r, parameters, options);
+  const reissue = (options: ReissueOptions) => reissueRequestObject(r, parameters, options, alg!);
   const { requestUri, expiresIn, requestUriMethod } = await publishRequestObject(r, r.publisher, requestObject, reissue);
   return result(requestObjectUrl(r, parameters, { requestUri, requestUriMethod }), requestObject, claims, r, requestUri, expiresIn);
 }
 
 // OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST — its wallet_nonce, its issuer as aud,
 // an alg it lists, encrypted to its key when it gave one (client/openid4vp.ts reads the options).
-async function reissueRequestObject(r: RequestSpec, parameters: Record<string, unknown>, options: ReissueOptions): Promise<string> {
-  const terms = (await import('./openid4vp.js')).reissueTerms(options, r.signing!.alg);
+async function reissueRequestObject(r: RequestSpec, parameters: Record<string, unknown>, options: ReissueOptions, alg: SigningAlg): Promise<string> {
+  const terms = (await import('./openid4vp.js')).reissueTerms(options, alg);
   const claims = requestClaims(r, parameters, terms.audience);
   if (terms.walletNonce !== undefined) claims.wallet_nonce = terms.walletNonce;
-  const jws = await signRequestObject(claims, r.signing!);
+  const jws = await signRequestObject(claims, { ...r.signing!, alg });
   if (terms.encryption) return (await (encryptModule ??= import('../crypto/encrypt.js'))).encryptRequestObject(jws, terms.encryption);
   return r.encryption ? encrypt(r, r.encryption, jws) : jws;
 }
@@ -52,7 +56,7 @@ async function reissueRequestObject(r: RequestSpec, parameters: Record<string, u
 async function encrypt(r: RequestSpec, e: Encryption, jws: string): Promise<string> {
   const encryption =
     e.key !== undefined
-      ? { ...e, key: e.key }
+      ? { ...e, key: e.key, alg: e.alg!, enc: e.enc! } // a key comes with alg and enc (encryptWith's overloads)
       : await (await (serverKeysModule ??= import('./server-keys.js'))).serverEncryption(r.server!, e);
   const { encryptRequestObject } = await (encryptModule ??= import('../crypto/encrypt.js'));
   return encryptRequestObject(jws, encryption);

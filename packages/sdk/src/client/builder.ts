@@ -47,6 +47,10 @@ function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rule
   return url;
 }
 
+function isCryptoKey(key: unknown): key is CryptoKey {
+  return typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
+}
+
 /** The media type of a request object (RFC 9101 §10.8, §9.3): the default JWS `typ`. */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 
@@ -69,8 +73,13 @@ const RESERVED: Record<string, string> = {
 
 /** How {@link AuthorizationRequestBuilder.signWith} signs the request object. */
 export interface SignWithOptions {
-  /** The JWS algorithm. `none` is refused (RFC 9101 §5: a request object is signed). */
-  alg: SigningAlg;
+  /**
+   * The JWS algorithm. `none` is refused (RFC 9101 §5: a request object is signed). Left out, it
+   * is negotiated at build: the first of the server's `request_object_signing_alg_values_supported`
+   * (from {@link AuthorizationRequestBuilder.server}) that fits the key.
+   */
+  alg?: SigningAlg;
+
   /** The `kid` header. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
   kid?: string;
   /**
@@ -93,10 +102,17 @@ export interface SignWithOptions {
 
 /** How {@link AuthorizationRequestBuilder.encryptWith} encrypts the signed request object. */
 export interface EncryptWithOptions {
-  /** The JWE key management algorithm, e.g. `RSA-OAEP-256` or `ECDH-ES+A256KW`. RSA1_5 and PBES2 are refused. */
-  alg: KeyManagementAlg;
-  /** The JWE content encryption algorithm, e.g. `A256GCM`. */
-  enc: ContentEncryptionAlg;
+  /**
+   * The JWE key management algorithm, e.g. `RSA-OAEP-256` or `ECDH-ES+A256KW`. RSA1_5 and PBES2
+   * are refused. Left out (key-less form only), it is negotiated at build from the server's
+   * `request_object_encryption_alg_values_supported` and its `use: "enc"` keys.
+   */
+  alg?: KeyManagementAlg;
+  /**
+   * The JWE content encryption algorithm, e.g. `A256GCM`. Left out, the first of the server's
+   * `request_object_encryption_enc_values_supported` that oauth-jar supports (`A256GCM` when it lists none).
+   */
+  enc?: ContentEncryptionAlg;
   /** The server key's `kid`. Defaults to the JWK's own `kid` when the key is a JWK that has one. */
   kid?: string;
 }
@@ -175,6 +191,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
   #server: AuthorizationServerMetadata | undefined;
   #codeVerifier: string | undefined;
   #codeChallengeMethod: 'S256' | 'plain' = 'S256';
+  #profile: 'fapi2' | undefined;
 
   /**
    * @param responseType The `response_type`, e.g. `'code'`; several values as an array or one space-separated string.
@@ -417,12 +434,43 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
     return this;
   }
 
-  /** The `dpop_jkt` (RFC 9449 §10): the JWK SHA-256 thumbprint of the DPoP key. */
-  dpopJkt(thumbprint: string): this {
-    if (typeof thumbprint !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(thumbprint)) {
-      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters, RFC 7638)');
+  /**
+   * The `dpop_jkt` (RFC 9449 §10): the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key, which
+   * binds the authorization code to it. Given the DPoP key pair (or its public key), the
+   * thumbprint is computed at build.
+   *
+   * @example
+   * ```ts
+   * const dpop = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+   * builder.dpopJkt(dpop);
+   * ```
+   */
+  dpopJkt(thumbprintOrKey: string | CryptoKeyPair | CryptoKey): this {
+    // A key pair or public key is kept as is; build() replaces it with its thumbprint.
+    const key = (thumbprintOrKey as Partial<CryptoKeyPair>)?.publicKey ?? thumbprintOrKey;
+    if (!(isCryptoKey(key) ? key.type === 'public' && key.extractable : typeof key === 'string' && /^[\w-]{43}$/.test(key))) {
+      throw invalid('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 7638), the DPoP key pair or its (extractable) public key');
     }
-    this.#params.set('dpop_jkt', thumbprint);
+    this.#params.set('dpop_jkt', key);
+    return this;
+  }
+
+  /**
+   * Applies a security profile's rules, checked at build. `'fapi2'` (FAPI 2.0 Security Profile
+   * and Message Signing): the request object is pushed (PAR) and signed with PS256, ES256 or
+   * EdDSA, lives at most 60 minutes (`exp` − `nbf`), carries a PKCE S256 challenge and a
+   * `redirect_uri`; negotiated algorithms are chosen within that list.
+   *
+   * @example
+   * ```ts
+   * builder.profile('fapi2').server(as).signWith(clientKey).codeChallenge(verifier).publishWith(par);
+   * ```
+   *
+   * @see [FAPI 2.0 Security Profile §5.3.2](https://openid.net/specs/fapi-security-profile-2_0-final.html)
+   */
+  profile(name: 'fapi2'): this {
+    if (name !== 'fapi2') throw invalid(`profile must be "fapi2", got "${String(name)}"`);
+    this.#profile = name;
     return this;
   }
 
@@ -473,14 +521,17 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
    * @example
    * ```ts
    * builder.signWith(privateJwk, { alg: 'ES256' }); // kid taken from the JWK
+   * builder.server(as).signWith(clientKey);         // alg from as.request_object_signing_alg_values_supported
    * ```
    */
-  signWith(key: KeyInput, options: SignWithOptions): this {
-    if (!isPlainObject(options)) throw invalid('signWith needs an options object with "alg"');
-    const { alg, kid, typ = REQUEST_OBJECT_TYP, x5c, jwt } = options;
+  signWith(key: KeyInput, options: SignWithOptions = {}): this {
+    if (!isPlainObject(options)) throw invalid('signWith takes an options object');
+    const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
+    const { x5c, jwt } = options as SignWithOptions; // their shapes are checked at build
     // OpenID4VP 1.0 §5.9.3 (x5c and jwt themselves are checked at build, in client/openid4vp.ts).
     if (this.#clientId.startsWith('redirect_uri:')) throw new OAuthJarError('ERR_CLIENT_ID_PREFIX', 'redirect_uri: requests are never signed');
-    if (!isSigningAlg(alg)) {
+    // Without alg, the key is checked against each candidate at build (client/negotiate.ts).
+    if (alg !== undefined && !isSigningAlg(alg)) {
       throw new OAuthJarError(
         'ERR_UNSUPPORTED_ALG',
         (alg as unknown) === 'none'
@@ -488,7 +539,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
           : `"${String(alg)}" is not a supported signing algorithm`,
       );
     }
-    const mismatch = keyMismatch(key, alg, 'sign');
+    const mismatch = alg === undefined ? undefined : keyMismatch(key, alg, 'sign');
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
@@ -539,21 +590,23 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
    *   .encryptWith(serverEncJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' });
    * ```
    */
-  encryptWith(options: EncryptWithOptions): this;
-  encryptWith(key: KeyInput | undefined, options: EncryptWithOptions): this;
-  encryptWith(keyOrOptions: KeyInput | EncryptWithOptions | undefined, maybeOptions?: EncryptWithOptions): this {
-    const keyless = arguments.length === 1;
+  encryptWith(options?: EncryptWithOptions): this;
+  encryptWith(key: KeyInput | undefined, options: EncryptWithOptions & { alg: KeyManagementAlg; enc: ContentEncryptionAlg }): this;
+  encryptWith(keyOrOptions?: KeyInput | EncryptWithOptions, maybeOptions?: EncryptWithOptions): this {
+    const keyless = arguments.length <= 1;
     const key = keyless ? undefined : (keyOrOptions as KeyInput | undefined);
-    const options = keyless ? (keyOrOptions as EncryptWithOptions) : maybeOptions;
+    const options = keyless ? ((keyOrOptions as EncryptWithOptions | undefined) ?? {}) : maybeOptions;
     if (!isPlainObject(options)) throw invalid('encryptWith needs an options object with "alg" and "enc"');
     const { alg, enc, kid } = options;
-    if (!isKeyManagementAlg(alg)) {
+    // Only the key-less form negotiates: with a key in hand, the caller knows what it is for.
+    const negotiated = key === undefined;
+    if (!(negotiated && alg === undefined) && !isKeyManagementAlg(alg)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(alg)}" is not a supported key management algorithm (RSA1_5 and PBES2 are refused)`);
     }
-    if (!isContentEncryptionAlg(enc)) {
+    if (!(negotiated && enc === undefined) && !isContentEncryptionAlg(enc)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
     }
-    if (key !== undefined) {
+    if (key !== undefined && alg !== undefined) {
       const mismatch = keyMismatch(key, alg, 'encrypt') ?? encryptionUseMismatch(key, alg);
       if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
     }
@@ -670,6 +723,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
       server: this.#server,
       codeVerifier: this.#codeVerifier,
       codeChallengeMethod: this.#codeChallengeMethod,
+      profile: this.#profile,
     };
   }
 

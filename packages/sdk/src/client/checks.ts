@@ -40,10 +40,10 @@ export const REQUEST_CHECKS: ReadonlyArray<(r: RequestSpec) => void> = [
     }
     const algs = as.request_object_encryption_alg_values_supported;
     const encs = as.request_object_encryption_enc_values_supported;
-    if (Array.isArray(algs) && !algs.includes(e.alg)) {
+    if (e.alg !== undefined && Array.isArray(algs) && !algs.includes(e.alg)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.alg} (it lists ${algs.join(', ')})`);
     }
-    if (Array.isArray(encs) && !encs.includes(e.enc)) {
+    if (e.enc !== undefined && Array.isArray(encs) && !encs.includes(e.enc)) {
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `the server ${as.issuer} does not accept request objects encrypted with ${e.enc} (it lists ${encs.join(', ')})`);
     }
   },

@@ -15,6 +15,10 @@ export async function requestParameters(r: RequestSpec): Promise<Record<string, 
     parameters.code_challenge = r.codeChallengeMethod === 'S256' ? await sha256b64u(r.codeVerifier) : r.codeVerifier;
     parameters.code_challenge_method = r.codeChallengeMethod;
   }
+  // dpopJkt() given the DPoP key: its RFC 7638 thumbprint (RFC 9449 §10).
+  if (typeof CryptoKey !== 'undefined' && parameters.dpop_jkt instanceof CryptoKey) {
+    parameters.dpop_jkt = await (await import('../crypto/thumbprint.js')).jwkThumbprint(parameters.dpop_jkt);
+  }
   return parameters;
 }
 

@@ -27,6 +27,16 @@ export interface AuthorizationServerMetadata {
   readonly request_object_encryption_alg_values_supported?: string[];
   readonly request_object_encryption_enc_values_supported?: string[];
   readonly token_endpoint_auth_methods_supported?: string[];
+  readonly token_endpoint_auth_signing_alg_values_supported?: string[];
+  /** RFC 8705 §5: endpoints to use with a TLS client certificate. */
+  readonly mtls_endpoint_aliases?: { readonly [endpoint: string]: string | undefined };
+  /** RFC 9207 §3: the server returns `iss` in authorization responses. */
+  readonly authorization_response_iss_parameter_supported?: boolean;
+  /** JARM §3: response modes the server supports (`query.jwt`, …). */
+  readonly response_modes_supported?: string[];
+  readonly authorization_signing_alg_values_supported?: string[];
+  readonly authorization_encryption_alg_values_supported?: string[];
+  readonly authorization_encryption_enc_values_supported?: string[];
   readonly [member: string]: unknown;
 }
 

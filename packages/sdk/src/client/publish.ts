@@ -28,5 +28,6 @@ function publishContext(r: RequestSpec): PublishContext {
   if (typeof r.audience === 'string') context.issuer = r.audience;
   const par = r.server?.pushed_authorization_request_endpoint;
   if (par !== undefined) context.pushedAuthorizationRequestEndpoint = par;
+  if (r.server !== undefined) context.server = r.server;
   return context;
 }

@@ -32,7 +32,8 @@ export interface AuthorizationRequest<CodeVerifier extends string | undefined = 
 
 export interface Signing {
   key: KeyInput;
-  alg: SigningAlg;
+  /** `undefined`: negotiated at build from the server's metadata (client/negotiate.ts). */
+  alg: SigningAlg | undefined;
   kid: string | undefined;
   typ: string | false;
   /** The `x5c` header (RFC 7515 §4.1.6), as given: checked at build (client/openid4vp.ts). */
@@ -44,8 +45,9 @@ export interface Signing {
 export interface Encryption {
   /** `undefined`: picked from the server's jwks_uri at build (see `.server()`). */
   key: KeyInput | undefined;
-  alg: KeyManagementAlg;
-  enc: ContentEncryptionAlg;
+  /** `undefined` (key-less form only): negotiated at build from the server's metadata. */
+  alg: KeyManagementAlg | undefined;
+  enc: ContentEncryptionAlg | undefined;
   kid: string | undefined;
 }
 
@@ -70,4 +72,6 @@ export interface RequestSpec {
   readonly server: AuthorizationServerMetadata | undefined;
   readonly codeVerifier: string | undefined;
   readonly codeChallengeMethod: 'S256' | 'plain';
+  /** A security profile whose rules build() applies (`.profile()`). */
+  readonly profile: 'fapi2' | undefined;
 }

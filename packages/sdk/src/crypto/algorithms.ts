@@ -1,3 +1,4 @@
+import { decode as decodeBase64url } from 'jose/base64url'; // a subpath, as in sign.ts
 import type { JWK, KeyInput } from './types.js';
 
 /** JWS algorithms a request object may be signed with. `none` is never one (RFC 9101 §5). */
@@ -130,10 +131,16 @@ export function keyMismatch(key: KeyInput, alg: string, use: 'sign' | 'encrypt')
     return undefined;
   }
   // A WebCrypto CryptoKey.
-  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown } | undefined;
+  const algorithm = k.algorithm as { name?: unknown; namedCurve?: unknown; hash?: { name?: unknown } } | undefined;
   if (algorithm && typeof algorithm.name === 'string' && typeof k.usages === 'object') {
     if (!shape.webcrypto.includes(algorithm.name)) {
       return `${alg} needs a ${shape.webcrypto.join(' or ')} CryptoKey, got ${algorithm.name}`;
+    }
+    // An RSA or HMAC CryptoKey is bound to one hash at import: RS384 cannot use a SHA-256 key.
+    const bits = /^(?:RS|PS|HS)(\d{3})$/.exec(alg)?.[1];
+    const hash = algorithm.hash?.name;
+    if (bits !== undefined && typeof hash === 'string' && hash !== `SHA-${bits}`) {
+      return `${alg} needs a CryptoKey with hash SHA-${bits}, got ${hash}`;
     }
     if (shape.crv && typeof algorithm.namedCurve === 'string' && !shape.crv.includes(algorithm.namedCurve)) {
       return `${alg} needs curve ${shape.crv.join(' or ')}, got ${algorithm.namedCurve}`;
@@ -185,4 +192,108 @@ export function encryptionKeys(keys: readonly JWK[], alg: string, kid: unknown, 
           (k.key_ops === undefined || (Array.isArray(k.key_ops) && k.key_ops.some((op) => ENCRYPTING_OPS.includes(op)))))) &&
       keyMismatch(k, alg, 'encrypt') === undefined,
   );
+}
+
+/**
+ * The most keys a client's key set (`jwks`, or what its `jwks_uri` serves) may hold. Verifying
+ * costs at least one key import per candidate key; real clients publish a handful of keys.
+ */
+export const MAX_CLIENT_KEYS = 100;
+
+/**
+ * The most keys one signature is tried against when the JWS header names no `kid` and several
+ * registered keys fit its `alg`. Beyond that the client must name its key with `kid`
+ * (RFC 7515 §4.1.4), or every forged request would cost one verification per registered key.
+ */
+export const MAX_KEY_CANDIDATES = 3;
+
+/** RFC 7518 §6.3.1: RSA moduli accepted in a client's key set, in bits (RFC 7518 §3.3: at least 2048). */
+const RSA_MIN_BITS = 2048;
+const RSA_MAX_BITS = 4096;
+
+/** base64url without padding, decoded by jose; `undefined` when it is not base64url. */
+function base64urlBytes(value: string): Uint8Array | undefined {
+  try {
+    return decodeBase64url(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bit length of an unsigned big-endian integer. */
+function bitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/**
+ * Why a JWK of a client's key set is refused, or `undefined`. RSA public keys must use the public
+ * exponent 65537 (a huge exponent makes every verification slow: OpenSSL accepts any size) and a
+ * modulus of 2048 to 4096 bits (RFC 7518 §3.3 requires 2048; more only costs the verifier time).
+ */
+export function clientKeyIssue(jwk: unknown): string | undefined {
+  if (typeof jwk !== 'object' || jwk === null) return 'a key is not a JSON object';
+  const k = jwk as Record<string, unknown>;
+  if (k.kty !== 'RSA') return undefined;
+  if (typeof k.e !== 'string' || typeof k.n !== 'string') return 'an RSA key lacks "n" or "e"';
+  const e = base64urlBytes(k.e);
+  // 65537 with or without leading zero octets
+  if (!e || bitLength(e) !== 17 || e[e.length - 1] !== 1 || e[e.length - 2] !== 0 || e[e.length - 3] !== 1) {
+    return 'an RSA key has a public exponent other than 65537';
+  }
+  const n = base64urlBytes(k.n);
+  const bits = n ? bitLength(n) : 0;
+  if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) return `an RSA key modulus is not ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits`;
+  return undefined;
+}
+
+/**
+ * Why a client's key set is refused, or `undefined`: more than {@link MAX_CLIENT_KEYS} keys, or a
+ * key that {@link clientKeyIssue} refuses. Checked before any key is imported.
+ */
+export function clientKeySetIssue(jwks: unknown): string | undefined {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) return 'the key set has no "keys" array';
+  if (keys.length > MAX_CLIENT_KEYS) return `the key set holds more than ${MAX_CLIENT_KEYS} keys`;
+  for (const key of keys) {
+    const issue = clientKeyIssue(key);
+    if (issue) return issue;
+  }
+  return undefined;
+}
+
+// Used when the server lists no algorithms: FAPI's choices first, HS* never (a secret is no key pair).
+const SIGNING_PREFERENCE: readonly string[] = ['PS256', 'ES256', 'EdDSA', 'Ed25519', 'ES384', 'ES512', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+
+/**
+ * Picks the JWS algorithm for `key`: the first of the server's `supported` list (in the server's
+ * order) that the key can sign with, narrowed by `allowed` (a profile) and by the JWK's own `alg`.
+ * Without a server list, the first fitting algorithm of a fixed preference (PS256, ES256, EdDSA …).
+ * Returns the algorithm, or a message naming both lists when nothing fits: never a guess that the
+ * server would refuse.
+ */
+export function negotiateSigningAlg(
+  key: KeyInput,
+  supported: readonly unknown[] | undefined,
+  options: { allowed?: readonly string[] | undefined; listName: string },
+): { alg: SigningAlg } | { error: string } {
+  if (typeof key !== 'object' || key === null) return { error: 'the key must be a CryptoKey, KeyObject, private JWK or Uint8Array' };
+  const own = (key as { alg?: unknown }).alg;
+  const fits = (alg: string) =>
+    isSigningAlg(alg) &&
+    (options.allowed === undefined || options.allowed.includes(alg)) &&
+    (typeof own !== 'string' || sameAlg(own, alg)) &&
+    keyMismatch(key, alg, 'sign') === undefined;
+  const candidates = supported ? supported.filter((a): a is string => typeof a === 'string') : SIGNING_PREFERENCE;
+  const alg = candidates.find(fits);
+  if (alg !== undefined) return { alg: alg as SigningAlg };
+  const keyCan = SIGNING_ALGS.filter((a) => fits(a));
+  return {
+    error:
+      `no signing algorithm fits both the server and the key: the server lists ${supported ? `[${candidates.join(', ')}]` : 'nothing'} ` +
+      `(${options.listName}); the key can sign with [${keyCan.join(', ')}]` +
+      (options.allowed ? ` within the profile's [${options.allowed.join(', ')}]` : ''),
+  };
 }

@@ -6,7 +6,7 @@ import { usableKey } from './keys.js';
 
 const encoder = new TextEncoder();
 
-/** Encrypts a text (a compact JWS, or a JSON claims set) into a compact JWE with `header`. */
+/** Encrypts a text (a compact JWS, RFC 7519 §11.2 nested JWT, or a JSON claims set) into a compact JWE with `header`. */
 export async function encryptCompact(
   jws: string,
   key: KeyInput,

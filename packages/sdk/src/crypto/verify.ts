@@ -1,16 +1,20 @@
 import {
+  compactVerify,
   createLocalJWKSet,
+  decodeProtectedHeader,
   errors,
-  jwtVerify,
+  type CompactJWSHeaderParameters,
   type JSONWebKeySet,
-  type JWTHeaderParameters,
+  type JWSHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
-  UnsecuredJWT,
+  decodeJwt,
 } from 'jose';
+import { Cache } from '../lib/cache.js';
+import { clientKeySetIssue, MAX_KEY_CANDIDATES } from './algorithms.js';
 
 /** Why jose refused a JWS, in the verifier's terms. */
-export type JwsFailureKind = 'key' | 'keys_unavailable' | 'signature' | 'time' | 'header' | 'malformed';
+export type JwsFailureKind = 'key' | 'keys_unavailable' | 'kid_required' | 'signature' | 'header' | 'malformed';
 
 /** A jose failure, classified. The jose error is the `cause`. */
 export class JwsFailure extends Error {
@@ -24,22 +28,52 @@ export class JwsFailure extends Error {
 /** A verification key: a key set resolver (local or remote JWKS) or an imported HMAC key. */
 export type VerificationKey = JWTVerifyGetKey | CryptoKey;
 
-const localSets = new WeakMap<object, JWTVerifyGetKey>();
-const secrets = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
- * A client's registered `jwks` as a key resolver, built once per JWKS object (do expensive work
- * once). The resolver picks keys by `kid` and by the key type that `alg` needs; header
- * `jwk`/`jku`/`x5u`/`x5c` are never consulted.
+ * A verifier's imported client keys, owned by that verifier (nothing is shared between verifiers):
+ * each registered `jwks` object as a key resolver, and each `client_secret` as an HMAC key per alg.
  */
-export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
-  let set = localSets.get(jwks);
-  if (!set) localSets.set(jwks, (set = createLocalJWKSet(jwks)));
-  return set;
+export class ClientKeyCache {
+  readonly #localSets = new WeakMap<object, JWTVerifyGetKey>();
+  // Bounded: rotated secrets must not accumulate for the life of the process.
+  readonly #secrets = new Cache<string, CryptoKey>({ max: 1024, ttl: Infinity });
+
+  /**
+   * A client's registered `jwks` as a key resolver, built once per JWKS object. The resolver picks
+   * keys by `kid` and by the key type that `alg` needs; header `jwk`/`jku`/`x5u`/`x5c` are never
+   * consulted.
+   */
+  localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
+    let set = this.#localSets.get(jwks);
+    if (!set) {
+      // Key-shape limits (crypto/algorithms.ts) before jose imports anything: a crafted set must
+      // not make every forged request expensive.
+      const issue = clientKeySetIssue(jwks);
+      if (issue) throw new KeySetRefused(issue);
+      this.#localSets.set(jwks, (set = createLocalJWKSet(jwks)));
+    }
+    return set;
+  }
+
+  /**
+   * A client secret as an HMAC key for `alg` (HS256/384/512), imported once per secret and alg
+   * (OIDC Core §10.1: the key is the octets of the UTF-8 `client_secret`). Given the raw bytes, jose
+   * would import them again on every verification, which costs about as much as the HMAC itself.
+   * A failed import is not kept: the next call reports the same error afresh.
+   */
+  secretKey(secret: string, alg: string): Promise<CryptoKey> {
+    return this.#secrets.load(`${alg}:${secret}`, () =>
+      crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']),
+    );
+  }
 }
 
 /** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
+/** A client's key set that {@link clientKeySetIssue} refuses (too many keys, an unfit RSA key). */
+export class KeySetRefused extends Error {}
+
 export class KeySetUnavailable extends Error {
   constructor(cause: unknown) {
     super('the client\'s keys could not be fetched', { cause });
@@ -128,6 +162,9 @@ export class RemoteKeySets {
     const pending = Promise.resolve().then(async () => {
       try {
         const jwks = await this.#opts.load(uri);
+        // The same key-shape rules as a registered `jwks`, before jose imports anything.
+        const issue = clientKeySetIssue(jwks);
+        if (issue) throw new KeySetRefused(issue);
         entry.set = createLocalJWKSet(jwks as JSONWebKeySet);
         entry.loadedAt = this.#opts.now();
         entry.error = undefined;
@@ -144,74 +181,89 @@ export class RemoteKeySets {
   }
 }
 
-/**
- * A client secret as an HMAC key for `alg` (HS256/384/512), imported once per secret and alg
- * (OIDC Core §10.1: the key is the octets of the UTF-8 `client_secret`). Given the raw bytes, jose
- * would import them again on every verification, which costs about as much as the HMAC itself.
- */
-export function secretKey(secret: string, alg: string): Promise<CryptoKey> {
-  const id = `${alg}:${secret}`;
-  let key = secrets.get(id);
-  if (!key) {
-    // bounded: rotated secrets must not accumulate for the life of the process
-    if (secrets.size >= 1024) secrets.clear();
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']);
-    // A failed import is not cached: the next call reports the same error afresh.
-    key.catch(() => secrets.delete(id));
-    secrets.set(id, key);
-  }
-  return key;
-}
-
 export interface VerifyJwsOptions {
   /** The algorithms accepted for this client: always passed to jose. */
   algorithms: string[];
-  /** Seconds of leeway for `exp` / `nbf`. */
-  clockTolerance: number;
-  /** The verifier's clock. */
-  currentDate: Date;
 }
 
 /**
- * Verifies a compact JWS request object with jose's `jwtVerify` (signature, `alg` allow-list,
- * `crit`, `b64`, `exp`/`nbf`/`iat` types and times) and returns its header and claims. Every jose
- * failure becomes a {@link JwsFailure}.
+ * The client's keys that may have made `jws`: the one key for HS*, else what the key set holds
+ * for the header's `kid` and `alg` (several when there is no `kid`). A `jwks_uri` is fetched here.
  */
-export async function verifyJws(
-  jws: string,
-  key: VerificationKey,
-  options: VerifyJwsOptions,
-): Promise<{ header: JWTHeaderParameters; claims: JWTPayload }> {
-  const opts = { algorithms: options.algorithms, clockTolerance: options.clockTolerance, currentDate: options.currentDate };
+export async function resolveKeys(jws: string, key: VerificationKey): Promise<CryptoKey[]> {
+  if (typeof key !== 'function') return [key];
+  const [protectedPart = '', payload = '', signature = ''] = jws.split('.');
   try {
-    const { protectedHeader, payload } = await jwtVerify(jws, key as JWTVerifyGetKey, opts);
-    return { header: protectedHeader, claims: payload };
+    const header = decodeProtectedHeader(jws) as CompactJWSHeaderParameters;
+    return [(await key(header, { protected: protectedPart, payload, signature })) as CryptoKey];
   } catch (err) {
     if (err instanceof errors.JWKSMultipleMatchingKeys) {
-      // No `kid` and several registered keys fit the alg: try each (jose leaves this to the caller).
+      // No `kid` and several registered keys fit the alg: a few are tried (jose leaves this to the caller).
+      const keys: CryptoKey[] = [];
+      // Each try costs a key import and a verification, so a client with many keys must name one.
       for await (const candidate of err) {
-        try {
-          const { protectedHeader, payload } = await jwtVerify(jws, candidate, opts);
-          return { header: protectedHeader, claims: payload };
-        } catch (inner) {
-          if (inner instanceof errors.JWSSignatureVerificationFailed) continue;
-          throw classify(inner);
+        if (keys.length === MAX_KEY_CANDIDATES) {
+          throw new JwsFailure('kid_required', `more than ${MAX_KEY_CANDIDATES} registered keys fit the alg and the header names no kid`, err);
         }
+        keys.push(candidate as CryptoKey);
       }
-      throw new JwsFailure('signature', 'the signature does not verify with any of the client\'s keys', err);
+      return keys;
     }
     throw classify(err);
   }
 }
 
 /**
- * Decodes an unsigned (`alg: none`) JWT and checks its time claims, for servers that explicitly
- * accept unsigned request objects (OIDC Core §6.1). Nothing about its sender is proven.
+ * Verifies the signature of `jws` with the first of `keys` that fits (jose's `compactVerify`,
+ * `algorithms` always passed) and returns its header and claims. The time claims are not judged
+ * here: the verifier applies them once, with its own clock and leeways.
  */
-export function decodeUnsigned(jwt: string, options: Omit<VerifyJwsOptions, 'algorithms'>): { header: Record<string, unknown>; claims: JWTPayload } {
+export async function verifyJws(
+  jws: string,
+  keys: readonly CryptoKey[],
+  options: VerifyJwsOptions,
+): Promise<{ header: JWSHeaderParameters; claims: JWTPayload }> {
+  let last: unknown;
+  for (const key of keys) {
+    try {
+      const { protectedHeader, payload } = await compactVerify(jws, key, { algorithms: options.algorithms });
+      return { header: protectedHeader, claims: parseClaims(payload) };
+    } catch (err) {
+      if (err instanceof JwsFailure) throw err;
+      last = err;
+      if (err instanceof errors.JWSSignatureVerificationFailed) continue;
+      throw classify(err);
+    }
+  }
+  throw keys.length > 1
+    ? new JwsFailure('signature', 'the signature does not verify with any of the client\'s keys', last)
+    : classify(last);
+}
+
+function parseClaims(payload: Uint8Array): JWTPayload {
+  let claims: unknown;
   try {
-    const { header, payload } = UnsecuredJWT.decode(jwt, { clockTolerance: options.clockTolerance, currentDate: options.currentDate });
-    return { header: header as Record<string, unknown>, claims: payload };
+    claims = JSON.parse(decoder.decode(payload));
+  } catch (cause) {
+    throw new JwsFailure('malformed', 'the JWT claims set is not JSON', cause);
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    throw new JwsFailure('malformed', 'the JWT claims set is not a JSON object', undefined);
+  }
+  return claims as JWTPayload;
+}
+
+/**
+ * Decodes an unsigned (`alg: none`) JWT, for servers that explicitly accept unsigned request
+ * objects (OIDC Core §6.1). Nothing about its sender is proven; the time claims are judged by the
+ * verifier, as for signed objects.
+ */
+export function decodeUnsigned(jwt: string): { header: Record<string, unknown>; claims: JWTPayload } {
+  try {
+    const header = decodeProtectedHeader(jwt) as Record<string, unknown>;
+    // RFC 7519 §6.1: an unsecured JWT has alg "none" and an empty signature.
+    if (header.alg !== 'none' || !jwt.endsWith('.')) throw new errors.JWTInvalid('not an unsecured JWT');
+    return { header, claims: decodeJwt(jwt) };
   } catch (err) {
     throw classify(err);
   }
@@ -227,9 +279,6 @@ function classify(err: unknown): JwsFailure {
   if (err instanceof KeySetUnavailable) {
     // The same words whatever the network did (RFC 9101 §10.4): the detail stays in `cause`.
     return new JwsFailure('keys_unavailable', err.message, err);
-  }
-  if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
-    return new JwsFailure('time', (err as Error).message, err);
   }
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
     return new JwsFailure('header', (err as Error).message, err);

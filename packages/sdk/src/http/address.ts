@@ -74,6 +74,7 @@ function reservedIpv6(g: number[]): boolean {
     (g0 === 0x2001 && g1 < 0x0200) || // 2001::/23 IETF protocol assignments, Teredo 2001::/32 among them
     (g0 === 0x2001 && g1 === 0x0db8) || // 2001:db8::/32 documentation
     (g0 & 0xfff0) === 0x3ff0 || // 3fff::/20 documentation (RFC 9637)
+    g0 === 0x5f00 || // 5f00::/16 SRv6 SIDs (RFC 9602): not globally reachable
     (g0 & 0xfe00) === 0xfc00 || // fc00::/7 unique local
     (g0 & 0xffc0) === 0xfe80 || // fe80::/10 link-local
     (g0 & 0xffc0) === 0xfec0 || // fec0::/10 site-local (deprecated)
@@ -85,7 +86,8 @@ function reservedIpv6(g: number[]): boolean {
  * Whether a URL host is a name or IP literal that a server-side fetch (a `request_uri`, a
  * client's `jwks_uri`) must not reach: loopback, private, link-local, shared, documentation,
  * benchmarking, multicast and other special-purpose ranges (RFC 6890), `localhost` names, and IPv6
- * forms that embed such an IPv4 address (IPv4-mapped, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`).
+ * forms that embed such an IPv4 address (IPv4-mapped, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`),
+ * SRv6 SIDs (`5f00::/16`), and names with an empty label (`localhost..` is `localhost`).
  * Teredo, local-use NAT64 and malformed literals are refused outright. A DNS name is judged only by
  * its text here; `oauth-jar/server` on Node also checks the addresses it resolves to.
  *
@@ -100,8 +102,11 @@ function reservedIpv6(g: number[]): boolean {
  * @see [RFC 6890](https://www.rfc-editor.org/rfc/rfc6890) Special-Purpose IP Address Registries
  */
 export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
+  // Every trailing dot goes (`localhost..` resolves like `localhost` in some resolvers), and a name
+  // with an empty label anywhere else is no DNS name (RFC 1035 §3.1) and is refused.
+  const host = hostname.toLowerCase().replace(/\.+$/, '');
   if (host === '' || host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!host.startsWith('[') && !host.includes(':') && host.split('.').includes('')) return true;
   if (host.startsWith('[') || host.includes(':')) {
     const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     const groups = ipv6Groups(bare.replace(/%.*$/, ''));

@@ -20,7 +20,7 @@ export interface HttpOptions {
 export const DEFAULT_TIMEOUT = 5000;
 export const DEFAULT_MAX_BYTES = 64 * 1024;
 
-// One ky instance for the package (STYLE.md §6). Retries are off: PAR's POST must never be repeated
+// One ky instance for the package (docs/architecture.md: expensive work is done once). Retries are off: PAR's POST must never be repeated
 // (a request_uri is single-use), and every caller owns its own retry decision. Redirects are not
 // followed: a 3xx is an answer like any other, so a request_uri or discovery host cannot bounce us
 // to a host that was never allowed (RFC 9101 §10.4).

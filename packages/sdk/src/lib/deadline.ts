@@ -2,7 +2,7 @@ import { OAuthJarError } from '../errors.js';
 import { invalid } from './validate.js';
 
 /** The deadline of a store call when the caller sets none: long enough for a healthy shared store, short enough to fail closed at once. */
-export const DEFAULT_STORE_TIMEOUT = 1000;
+const DEFAULT_STORE_TIMEOUT = 1000;
 
 /** Validates a `storeTimeout` option (milliseconds). */
 export function storeTimeoutOption(value: unknown): number {

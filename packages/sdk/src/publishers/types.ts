@@ -1,3 +1,5 @@
+import type { AuthorizationServerMetadata } from '../client/discovery.js';
+
 /**
  * Where a request object goes when it is sent by reference (RFC 9101 §5.2): PAR (RFC 9126), a
  * self-hosted store, or your own. The builder calls {@link RequestUriPublisher.publish} once per
@@ -55,4 +57,9 @@ export interface PublishContext {
    * `aud`, limit the algorithms and ask for encryption.
    */
   reissue?: (options?: ReissueOptions) => Promise<string>;
+  /**
+   * The server's metadata, when `.server(as)` gave it: PAR reads its
+   * `token_endpoint_auth_signing_alg_values_supported` and `mtls_endpoint_aliases` (RFC 8705 §5).
+   */
+  server?: AuthorizationServerMetadata;
 }

@@ -1,7 +1,7 @@
-import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS, keyMismatch } from '../crypto/algorithms.js';
+import { CONTENT_ENCRYPTION_ALGS, FAPI2_SIGNING_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS, keyMismatch } from '../crypto/algorithms.js';
 import { decryptionCandidates, type DecryptionKey, type DecryptionKeys } from '../crypto/decrypt.js';
 import { storeTimeoutOption } from '../lib/deadline.js';
-import { RemoteKeySets } from '../crypto/verify.js';
+import { ClientKeyCache, RemoteKeySets } from '../crypto/verify.js';
 import { DEFAULT_COOLDOWN, createGuardedFetcher, type GuardedFetcher, type NetworkPolicy } from '../http/guard.js';
 import { fetchJwks, type JwksUriFetchOptions } from '../http/jwks.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
@@ -9,17 +9,14 @@ import type { JWK, KeyInput } from '../crypto/types.js';
 import type { ReplayStore } from './replay.js';
 import type { ClientMetadata, PushedAuthorizationRequest, RequestObjectVerifierOptions } from './types.js';
 
-/** FAPI 2.0 Security Profile §5.4: PS256, ES256 and EdDSA (Ed25519) only. */
-export const FAPI2_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
-
 /**
  * FAPI 2.0 Security Profile §5.3.2.1 item 13 (and its note): the server shall accept request objects whose `nbf` (and
  * `iat`) is up to 10 seconds in the future and shall reject those more than 60 seconds ahead.
  * Under `fapi2` the leeway for the future is therefore `clockTolerance` clamped to [10, 60].
  */
-export const FAPI2_MIN_FUTURE_LEEWAY = 10;
+const FAPI2_MIN_FUTURE_LEEWAY = 10;
 /** See {@link FAPI2_MIN_FUTURE_LEEWAY}. */
-export const FAPI2_MAX_FUTURE_LEEWAY = 60;
+const FAPI2_MAX_FUTURE_LEEWAY = 60;
 
 /** The verifier's options, validated once, with defaults filled in. */
 export interface Config {
@@ -50,6 +47,8 @@ export interface Config {
   merge: boolean;
   /** This verifier's `jwks_uri` key sets, fetched through its own guarded fetcher. */
   keySets: RemoteKeySets;
+  /** The clients' registered jwks and secrets, imported once; owned by this verifier. */
+  clientKeys: ClientKeyCache;
   now: () => number;
 }
 
@@ -254,6 +253,7 @@ export function resolveConfig(options: RequestObjectVerifierOptions): Config {
     allowUnsigned: options.allowUnsigned === true && !fapi,
     merge: options.mergeQueryParameters === true,
     keySets,
+    clientKeys: new ClientKeyCache(),
     now,
   };
 }

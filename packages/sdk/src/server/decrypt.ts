@@ -1,54 +1,75 @@
 import { isContentEncryptionAlg, isKeyManagementAlg } from '../crypto/algorithms.js';
 import { decryptCompact, decryptionCandidates } from '../crypto/decrypt.js';
-import { unverifiedHeader } from '../crypto/decode.js';
+import { unverifiedClaims, unverifiedHeader } from '../crypto/decode.js';
+import { isCompactJwe, isCompactJws, isCompactJwt } from '../lib/jwt.js';
 import type { Config } from './config.js';
 import { preview, refuse } from './errors.js';
 import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 import type { ClientMetadata } from './types.js';
 
-// base64url segments, nothing else: checked before any decoding or crypto.
-const COMPACT = /^[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2}$|^[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){4}$/;
 
-/** The signed request object, unwrapped from its JWE when it was nested. */
+/** What step `shape` read from a request object, before any crypto. */
+export interface Shape {
+  /** The JWE's protected header when the object is encrypted, else the JWS's. */
+  header: Record<string, unknown>;
+  encrypted: boolean;
+  /** The JWS's claims, not yet verified (`undefined` for a JWE until it is decrypted). */
+  claims: Record<string, unknown> | undefined;
+}
+
+/** The signed request object, unwrapped from its JWE (step `decrypt`). */
 export interface Unwrapped {
   jws: string;
-  encryptionHeader: Record<string, unknown> | undefined;
+  header: Record<string, unknown>;
+  /** Not yet verified. */
+  claims: Record<string, unknown>;
 }
 
 /**
  * Reads a protected header; a header that does not decode, nests deeper than
  * {@link MAX_JSON_DEPTH} or has a `__proto__` member is a malformed request object.
  */
-export function headerOf(token: string): Record<string, unknown> {
+function headerOf(token: string, check: 'shape' | 'decrypt' = 'shape'): Record<string, unknown> {
   let header: Record<string, unknown>;
   try {
     header = unverifiedHeader(token) as Record<string, unknown>;
   } catch (cause) {
-    throw refuse('invalid_request_object', 'shape', 'the request object header is not a base64url-encoded JSON object', cause);
+    throw refuse('invalid_request_object', check, 'the request object header is not a base64url-encoded JSON object', cause);
   }
-  const issue = jsonIssue(header);
-  if (issue === 'depth') throw refuse('invalid_request_object', 'shape', `the request object header is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (issue === 'proto') throw refuse('invalid_request_object', 'shape', 'the request object header has a __proto__ member');
+  const problem = jsonIssue(header);
+  if (problem === 'depth') throw refuse('invalid_request_object', check, `the request object header is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (problem === 'proto') throw refuse('invalid_request_object', check, 'the request object header has a __proto__ member');
   return header;
 }
 
-/**
- * Size and shape, then decryption (RFC 9101 §6.1, RFC 7519 §11.2): size and compact shape, then, for a JWE, the algorithm allow-lists,
- * `zip` refusal and decryption with the server's own keys. The plaintext must itself be a compact
- * JWS (RFC 9101 §10.2: encryption alone proves nothing about the sender).
- */
-export async function unwrap(object: string, client: ClientMetadata, cfg: Config): Promise<Unwrapped> {
-  // 6: size and shape before any crypto.
+/** The claims set of a compact JWS, unverified; one that does not decode to a JSON object is malformed. */
+function claimsOf(jws: string, check: 'shape' | 'decrypt'): Record<string, unknown> {
+  try {
+    return unverifiedClaims(jws) as Record<string, unknown>;
+  } catch (cause) {
+    throw refuse('invalid_request_object', check, 'the request object claims set is not a base64url-encoded JSON object', cause);
+  }
+}
+
+/** Step `shape` (RFC 7515 §7.1, RFC 7516 §7.1): size and compact form before any crypto, then the header. */
+export function checkShape(object: string, cfg: Config): Shape {
   if (object.length > cfg.maxLength) {
     throw refuse('invalid_request_object', 'shape', `the request object is longer than ${cfg.maxLength} characters`);
   }
-  if (!COMPACT.test(object)) {
+  if (!isCompactJwt(object)) {
     throw refuse('invalid_request_object', 'shape', 'the request object must be a compact JWS (3 segments) or JWE (5 segments)');
   }
-  if (object.split('.').length === 3) return { jws: object, encryptionHeader: undefined };
-
-  // 7: a nested JWT (RFC 7519 §11.2).
   const header = headerOf(object);
+  if (isCompactJwe(object)) return { header, encrypted: true, claims: undefined };
+  return { header, encrypted: false, claims: claimsOf(object, 'shape') };
+}
+
+/**
+ * Step `decrypt` (RFC 9101 §6.1, RFC 7519 §11.2): the algorithm allow-lists, `zip` refusal and
+ * decryption with the server's own keys. The plaintext must itself be a compact JWS (RFC 9101
+ * §10.2: encryption alone proves nothing about the sender).
+ */
+export async function decrypt(object: string, header: Record<string, unknown>, client: ClientMetadata, cfg: Config): Promise<Unwrapped> {
   if (!cfg.decryptionKeys || cfg.keyManagementAlgs.length === 0) {
     throw refuse('invalid_request_object', 'decrypt', 'this server does not accept encrypted request objects');
   }
@@ -84,9 +105,9 @@ export async function unwrap(object: string, client: ClientMetadata, cfg: Config
     throw refuse('invalid_request_object', 'decrypt', 'the request object could not be decrypted with the server keys', cause);
   }
   plaintext = plaintext.trim();
-  if (plaintext.length > cfg.maxLength || !/^[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2}$/.test(plaintext)) {
+  if (plaintext.length > cfg.maxLength || !isCompactJws(plaintext)) {
     // RFC 9101 §10.2 (and a 2026 Keycloak CVE): an encrypted claims set without a signature is refused.
     throw refuse('invalid_request_object', 'decrypt', 'the decrypted request object is not a signed JWT (a nested JWT must be signed, then encrypted)');
   }
-  return { jws: plaintext, encryptionHeader: header };
+  return { jws: plaintext, header: headerOf(plaintext, 'decrypt'), claims: claimsOf(plaintext, 'decrypt') };
 }

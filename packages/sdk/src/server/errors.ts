@@ -1,5 +1,6 @@
 import { OAuthJarError } from '../errors.js';
 import type { ErrorRedirect, ResponseMode } from './redirect.js';
+import { NEVER_REDIRECT, type VerificationStepName } from './pipeline.js';
 
 /**
  * The OAuth `error` codes an authorization endpoint answers with for a request object
@@ -21,44 +22,33 @@ export type AuthorizationErrorCode =
   | 'temporarily_unavailable';
 
 /**
- * The verification step that refused the request, in the order of the checks (RFC 9101 §6,
- * `docs/`): stable names for logs and metrics.
+ * The verification step that refused the request: the name of a step of the verifier's table
+ * (in order, see `docs/verification.md`), or `internal` when the server itself failed (a client
+ * lookup that threw, a store that did not answer). Stable names for logs and metrics.
  *
  * @example
  * ```ts
  * metrics.increment(`jar.refused.${err.check}`);
  * ```
  */
-export type VerificationCheck =
-  | 'repeated_parameter'
-  | 'client_id'
-  | 'client'
-  | 'client_metadata'
-  | 'redirect_uri'
-  | 'request_and_request_uri'
-  | 'request_not_supported'
-  | 'request_uri_not_supported'
-  | 'signed_request_object_required'
-  | 'request_uri'
-  | 'shape'
-  | 'decrypt'
-  | 'header'
-  | 'key'
-  | 'signature'
-  | 'client_id_claim'
-  | 'iss'
-  | 'aud'
-  | 'time'
-  | 'replay'
-  | 'forbidden_claim'
-  | 'claim_type'
-  | 'profile'
-  | 'internal';
+export type VerificationCheck = VerificationStepName | 'internal';
 
-// Checks that happen before the client is known, and an invalid redirect_uri: RFC 6749 §4.1.2.1
-// forbids redirecting those. A malformed registration is the server's fault, not something to send
-// to that client's redirect_uri.
-const NOT_REDIRECTABLE = new Set<VerificationCheck>(['repeated_parameter', 'client_id', 'client', 'client_metadata', 'redirect_uri', 'internal']);
+/**
+ * One step that {@link RequestObjectVerifier.verify} ran, and whether it passed: the record of
+ * `verify(query, { trace: true })` and of {@link AuthorizationRequestError.steps}.
+ *
+ * @example
+ * ```ts
+ * const { steps } = await verifier.verify(query, { trace: true });
+ * for (const { step, passed } of steps!) console.log(passed ? '✓' : '✗', step);
+ * ```
+ */
+export interface VerificationStepRecord {
+  /** The step's name. */
+  step: VerificationStepName;
+  /** `false` for the step that refused the request (always the last one recorded). */
+  passed: boolean;
+}
 
 /**
  * The longest `error_description` the verifier produces, in characters. Longer text is cut: a
@@ -152,6 +142,11 @@ export class AuthorizationRequestError extends OAuthJarError {
    * {@link redirectUri}.
    */
   readonly responseMode: ResponseMode | undefined;
+  /**
+   * The steps the verifier ran for this request, in order, ending with the one that refused it
+   * (empty when the error was not raised by a verifier).
+   */
+  steps: readonly VerificationStepRecord[] = [];
 
   constructor(
     error: AuthorizationErrorCode,
@@ -166,7 +161,7 @@ export class AuthorizationRequestError extends OAuthJarError {
     this.detail = options.detail;
     this.check = check;
     this.status = options.status ?? (error === 'server_error' ? 500 : error === 'temporarily_unavailable' ? 503 : 400);
-    this.redirectable = !NOT_REDIRECTABLE.has(check);
+    this.redirectable = !NEVER_REDIRECT.has(check);
     const redirect = this.redirectable ? options.redirect : undefined;
     this.clientId = redirect?.clientId;
     this.redirectUri = redirect?.redirectUri;
@@ -175,7 +170,7 @@ export class AuthorizationRequestError extends OAuthJarError {
   }
 }
 
-/** Shorthand used by the pipeline stages. */
+/** Shorthand used by the verification steps. */
 export function refuse(
   error: AuthorizationErrorCode,
   check: VerificationCheck,

@@ -26,8 +26,8 @@ function walk(node: object, depth: number, maxDepth: number): 'depth' | 'proto' 
   if (Array.isArray(node)) {
     for (const item of node) {
       if (typeof item === 'object' && item !== null) {
-        const issue = walk(item, depth + 1, maxDepth);
-        if (issue) return issue;
+        const problem = walk(item, depth + 1, maxDepth);
+        if (problem) return problem;
       }
     }
     return undefined;
@@ -37,8 +37,8 @@ function walk(node: object, depth: number, maxDepth: number): 'depth' | 'proto' 
     if (key === '__proto__') return 'proto';
     const item = (node as Record<string, unknown>)[key];
     if (typeof item === 'object' && item !== null) {
-      const issue = walk(item, depth + 1, maxDepth);
-      if (issue) return issue;
+      const problem = walk(item, depth + 1, maxDepth);
+      if (problem) return problem;
     }
   }
   return undefined;

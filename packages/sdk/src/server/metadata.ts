@@ -1,9 +1,8 @@
-import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS } from '../crypto/algorithms.js';
+import { clientKeySetIssue, CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS, SIGNING_ALGS, FAPI2_SIGNING_ALGS } from '../crypto/algorithms.js';
 import { OAuthJarError } from '../errors.js';
 import { isPrivateHost } from '../http/address.js';
 import { isPlainObject } from '../lib/validate.js';
 import type { Config } from './config.js';
-import { FAPI2_SIGNING_ALGS } from './config.js';
 import { AuthorizationRequestError } from './errors.js';
 import type { ClientMetadata } from './types.js';
 
@@ -143,7 +142,8 @@ export interface ClientMetadataPolicy {
  * ones the server supports (never `none` under FAPI, never `RSA1_5`), `enc` only with `alg`,
  * `request_uris` absolute `https` URLs, `require_signed_request_object` a boolean, a signing key
  * source (`jwks` / `jwks_uri` / `client_secret`) that fits the signing alg, not both `jwks` and
- * `jwks_uri`. Returns the metadata unchanged; throws {@link ClientMetadataError}.
+ * `jwks_uri`, at most 100 keys in `jwks` and only RSA keys with the public exponent 65537 and a
+ * 2048 to 4096-bit modulus. Returns the metadata unchanged; throws {@link ClientMetadataError}.
  *
  * @example
  * ```ts
@@ -182,6 +182,11 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   }
   if (metadata.jwks !== undefined && metadata.jwks.keys.some((k) => 'd' in k || (k.kty === 'oct'))) {
     throw new ClientMetadataError('jwks', 'must contain public keys only');
+  }
+  if (metadata.jwks !== undefined) {
+    // At most 100 keys; RSA keys with e = 65537 and a 2048 to 4096-bit modulus (crypto/algorithms.ts).
+    const issue = clientKeySetIssue(metadata.jwks);
+    if (issue) throw new ClientMetadataError('jwks', issue);
   }
   if (metadata.client_secret !== undefined && typeof metadata.client_secret !== 'string') {
     throw new ClientMetadataError('client_secret', 'must be a string');

@@ -49,6 +49,15 @@ export interface MemoryReplayStoreOptions {
    * @default 100000
    */
   maxEntries?: number;
+  /**
+   * The most unexpired keys one client may hold, so that one client cannot fill the store and get
+   * every other client refused. When a client's share is full, only that client's new request
+   * objects are refused (`ERR_STORE_FULL`, 503 `temporarily_unavailable`); no live key is evicted.
+   * The client is the first element of the verifier's keys (`JSON.stringify([clientId, …])`);
+   * a key in another form counts as a client of its own.
+   * @default 10% of maxEntries (10000 with the default maxEntries), at least 1
+   */
+  maxEntriesPerClient?: number;
   /** A clock in milliseconds, for tests. @default Date.now */
   now?: () => number;
 }
@@ -69,23 +78,33 @@ export interface MemoryReplayStoreOptions {
  */
 export class MemoryReplayStore implements ReplayStore {
   readonly #seen = new Map<string, number>();
+  /** Unexpired-or-unswept keys held per client. */
+  readonly #perClient = new Map<string, number>();
   readonly #max: number;
+  readonly #maxPerClient: number;
   readonly #now: () => number;
   #nextSweep = 0;
   #nextFullSweep = 0;
 
   /**
    * @param options.maxEntries The most keys held (default 100000).
+   * @param options.maxEntriesPerClient The most keys one client holds (default 10% of maxEntries).
    * @param options.now A clock in milliseconds, for tests.
    */
   constructor(options: MemoryReplayStoreOptions = {}) {
     const max = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(max) || max < 1) throw invalid('maxEntries must be a positive integer');
     this.#max = max;
+    const perClient = options.maxEntriesPerClient ?? Math.max(1, Math.floor(max / 10));
+    if (!Number.isSafeInteger(perClient) || perClient < 1) throw invalid('maxEntriesPerClient must be a positive integer');
+    this.#maxPerClient = perClient;
     this.#now = options.now ?? Date.now;
   }
 
-  /** @throws OAuthJarError `ERR_STORE_FULL` when `maxEntries` unexpired keys are held and `key` is new. */
+  /**
+   * @throws OAuthJarError `ERR_STORE_FULL` when `key` is new and `maxEntries` unexpired keys are
+   * held, or `maxEntriesPerClient` of its client.
+   */
   consume(key: string, expiresAt: number): boolean {
     const now = this.#now() / 1000;
     if (now >= this.#nextSweep) {
@@ -95,7 +114,8 @@ export class MemoryReplayStore implements ReplayStore {
     }
     const existing = this.#seen.get(key);
     if (existing !== undefined && existing > now) return false;
-    if (existing === undefined && this.#seen.size >= this.#max) {
+    const client = clientOf(key);
+    if (existing === undefined && (this.#seen.size >= this.#max || (this.#perClient.get(client) ?? 0) >= this.#maxPerClient)) {
       // Full: sweep now (at most once a second, so a flood does not make each call O(n)), and if
       // every key is still live refuse the new one: evicting a live key would let it be replayed.
       if (now >= this.#nextFullSweep) {
@@ -103,7 +123,11 @@ export class MemoryReplayStore implements ReplayStore {
         this.#nextFullSweep = now + 1;
       }
       if (this.#seen.size >= this.#max) throw new OAuthJarError('ERR_STORE_FULL', `the replay store holds its maximum of ${this.#max} unexpired keys`);
+      if ((this.#perClient.get(client) ?? 0) >= this.#maxPerClient) {
+        throw new OAuthJarError('ERR_STORE_FULL', `the replay store holds its maximum of ${this.#maxPerClient} unexpired keys for this client`);
+      }
     }
+    if (existing === undefined) this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
     this.#seen.set(key, expiresAt);
     return true;
   }
@@ -114,6 +138,26 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   #sweep(now: number): void {
-    for (const [k, exp] of this.#seen) if (exp <= now) this.#seen.delete(k);
+    for (const [k, exp] of this.#seen) {
+      if (exp > now) continue;
+      this.#seen.delete(k);
+      const client = clientOf(k);
+      const held = (this.#perClient.get(client) ?? 1) - 1;
+      if (held > 0) this.#perClient.set(client, held);
+      else this.#perClient.delete(client);
+    }
   }
+}
+
+/** The client of a verifier key (`JSON.stringify([clientId, …])`); any other key is its own client. */
+function clientOf(key: string): string {
+  if (key.startsWith('["')) {
+    try {
+      const parsed: unknown = JSON.parse(key);
+      if (Array.isArray(parsed) && typeof parsed[0] === 'string') return parsed[0];
+    } catch {
+      // not the verifier's form
+    }
+  }
+  return key;
 }

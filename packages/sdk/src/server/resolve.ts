@@ -1,9 +1,9 @@
+import { OAuthJarError } from '../errors.js';
 import { fetchRequestObject } from '../http/request-uri.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { GuardedFetcher } from '../http/guard.js';
 import type { Config } from './config.js';
 import { AuthorizationRequestError, preview, refuse } from './errors.js';
-import { checkClientMetadata } from './metadata.js';
 import type { ClientMetadata } from './types.js';
 
 /**
@@ -19,23 +19,8 @@ export const PAR_URN_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 /** The query of an authorization request: every value of every parameter, in order. */
 export type Query = Map<string, string[]>;
 
-/** What the authorization request is before any crypto: who sent it and where its request object is. */
-export interface Resolved {
-  clientId: string;
-  client: ClientMetadata;
-  query: Query;
-  source: 'query' | 'request' | 'request_uri' | 'par';
-  /** The compact request object (JWS or JWE), when there is one. */
-  object: string | undefined;
-  requestUri: string | undefined;
-  /** Parameters a PAR store returned already verified. */
-  pushedParameters: Record<string, unknown> | undefined;
-  /** Whether the PAR store vouches that `pushedParameters` came from a verified signed request object. */
-  pushedFromSignedObject: boolean;
-}
-
 /** Accepts a `URLSearchParams`, or a plain object as Express' `req.query` / a parsed form body gives. */
-export function toQuery(input: unknown): Query {
+function toQuery(input: unknown): Query {
   const query: Query = new Map();
   const add = (k: string, v: unknown) => {
     if (typeof v !== 'string') {
@@ -60,18 +45,16 @@ export function toQuery(input: unknown): Query {
   return query;
 }
 
-function single(query: Query, name: string): string | undefined {
-  const values = query.get(name);
-  if (values === undefined) return undefined;
-  // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-  if (values.length > 1) throw refuse('invalid_request', 'repeated_parameter', `the ${name} parameter is repeated (RFC 6749 §3.1)`);
-  return values[0];
+// What follows a registered prefix must stay below it for the host too, whatever the host
+// decodes or rewrites before routing. So its path is held to an allow-list (RFC 3986 §3.3 pchar
+// without `%` and `;`): no percent-encoding at all (`%2e%2e`, `%252e`, overlong UTF-8 `%c0%ae`),
+// no `;` (`..;/` path parameters), no `\`, and no `.` or `..` segment. The query is not routed, so
+// it is left as the URL parser encoded it.
+const SUFFIX_PATH = /^[A-Za-z0-9._~!$&'()*+,=:@/-]*$/;
+function staysBelow(rest: string): boolean {
+  const path = rest.replace(/[?#].*$/, '');
+  return SUFFIX_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
 }
-
-// What follows a registered prefix must stay below it for the host too: an encoded `/` or `\`, a
-// raw `\`, or an encoded dot (`%2e%2e`, `.%2E`) is a way out on servers that decode before routing.
-const ESCAPES = /%2f|%5c|\\|%2e/i;
-const escapes = (rest: string) => ESCAPES.test(rest.replace(/[?#].*$/, ''));
 
 /**
  * Whether `uri` matches one of the client's registered `request_uris`: the same URL with the
@@ -107,67 +90,81 @@ export function matchesRegisteredRequestUri(uri: string, registered: unknown): b
       continue;
     }
     if (target === reg) return true;
-    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && !escapes(target.slice(reg.length))) return true;
+    if (reg.endsWith('/') && value.replace(/#.*$/, '').endsWith('/') && target.startsWith(reg) && staysBelow(target.slice(reg.length))) return true;
   }
   return false;
 }
 
-/** RFC 9101 §5, §6 and RFC 6749 §4.1.2.1, before any crypto: parameters, client, feature switches, signed-object requirement, request_uri. */
-export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
-  const query = toQuery(input);
-  // 0: the parameters that steer verification must be unambiguous.
-  const clientId = single(query, 'client_id');
-  const request = single(query, 'request');
-  const requestUri = single(query, 'request_uri');
+/** The authorization request's parameters, checked (step `repeated_parameter`). */
+export interface Parameters {
+  query: Query;
+  clientId: string | undefined;
+  request: string | undefined;
+  requestUri: string | undefined;
+}
 
-  // 1: the client, before anything that could lead to a redirect (RFC 6749 §4.1.2.1).
-  if (clientId === undefined || clientId === '') {
-    throw refuse('invalid_request', 'client_id', 'the client_id parameter is missing (RFC 9101 §5)');
+/**
+ * Step `repeated_parameter` (RFC 6749 §3.1): string values only, no parameter repeated (RFC 8707
+ * §2 allows several `resource` values), none named `__proto__`. In every mode: a JAR server
+ * ignores the query's copies, but a merge or a later step might not.
+ */
+export function readParameters(input: unknown): Parameters {
+  const query = toQuery(input);
+  for (const [name, values] of query) {
+    if (values.length > 1 && name !== 'resource') {
+      throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
+    }
+    if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
   }
+  const first = (name: string) => query.get(name)?.[0];
+  return { query, clientId: first('client_id'), request: first('request'), requestUri: first('request_uri') };
+}
+
+/** Step `client`: the registered client, looked up before anything that could lead to a redirect (RFC 6749 §4.1.2.1). */
+export async function lookUpClient(clientId: string, cfg: Config): Promise<ClientMetadata> {
   let client: ClientMetadata | undefined;
   try {
-    client = await cfg.getClient(clientId);
+    client = await withDeadline(() => cfg.getClient(clientId), cfg.storeTimeout, 'getClient');
   } catch (cause) {
+    // A lookup that does not answer in time fails closed at once, like the stores; one that throws is a server error.
+    if (cause instanceof OAuthJarError && cause.code === 'ERR_TIMEOUT') {
+      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the client could not be looked up', { cause });
+    }
     throw new AuthorizationRequestError('server_error', 'internal', 'the client could not be looked up', { cause });
   }
   if (client === undefined || client === null || typeof client !== 'object') {
     throw refuse('invalid_client', 'client', 'the client_id does not name a registered client');
   }
-  // Before any member of the registration steers a decision (require_signed_request_object below).
-  checkClientMetadata(client);
+  return client;
+}
 
-  // 2: RFC 9101 §5: request and request_uri are mutually exclusive.
-  if (request !== undefined && requestUri !== undefined) {
-    throw refuse('invalid_request', 'request_and_request_uri', 'request and request_uri must not both be present (RFC 9101 §5)');
-  }
+/** Whether `requestUri` is a pushed authorization request's URN (RFC 9126 §2.2). */
+export const isParUrn = (requestUri: string) => requestUri.startsWith(PAR_URN_PREFIX);
 
-  // 3: feature switches.
-  const isPar = requestUri !== undefined && requestUri.startsWith(PAR_URN_PREFIX);
-  if (request !== undefined && !cfg.requestSupported) {
-    throw refuse('request_not_supported', 'request_not_supported', 'this server does not accept the request parameter');
-  }
-  if (requestUri !== undefined && (isPar ? cfg.par === undefined : cfg.requestUri === false)) {
-    throw refuse(
-      'request_uri_not_supported',
-      'request_uri_not_supported',
-      isPar ? 'this server has no pushed authorization request store' : 'this server does not fetch request_uri values',
-    );
-  }
+/**
+ * RFC 9101 §10.5: whether this request must carry a signed request object: the server requires
+ * it, the FAPI profile does, or the client registered `require_signed_request_object`. The one
+ * place this is decided.
+ */
+export function signedObjectRequired(cfg: Config, client: ClientMetadata): boolean {
+  return cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true;
+}
 
-  // 4: RFC 9101 §10.5: a server or client that requires request objects refuses plain requests.
-  if (request === undefined && requestUri === undefined && (cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true)) {
-    throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
-  }
+/** Where step `request_uri` found the request object, or the parameters a PAR store held. */
+export type Dereferenced =
+  | { source: 'request_uri' | 'par'; object: string }
+  | { source: 'par'; object: undefined; pushedParameters: Record<string, unknown>; pushedFromSignedObject: boolean };
 
-  const base = { clientId, client, query, requestUri, pushedParameters: undefined, pushedFromSignedObject: false };
-  if (request !== undefined) return { ...base, source: 'request', object: request };
-  if (requestUri === undefined) return { ...base, source: 'query', object: undefined };
-
-  // 5: resolve the reference.
+/**
+ * Step `request_uri` (RFC 9101 §5.2, §10.4; RFC 9126 §4): a PAR URN from the AS's own store
+ * (bound to this client, unexpired, one use); a URL only when registered, fetched under the
+ * network guards.
+ */
+export async function dereference(requestUri: string, clientId: string, client: ClientMetadata, cfg: Config): Promise<Dereferenced> {
   if (requestUri.length > 512) {
     throw refuse('invalid_request_uri', 'request_uri', 'the request_uri is longer than 512 characters (RFC 9101 §5.2)');
   }
-  if (isPar) {
+  if (isParUrn(requestUri)) {
     let stored;
     try {
       stored = await withDeadline(() => cfg.par!(requestUri, clientId), cfg.storeTimeout, 'the PAR store');
@@ -178,12 +175,17 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
     if (stored === undefined || stored === null) {
       throw refuse('invalid_request_uri', 'request_uri', 'the request_uri is unknown, expired, used, or was pushed by another client (RFC 9126 §4)');
     }
-    if ('request' in stored && typeof stored.request === 'string') {
-      return { ...base, source: 'par', object: stored.request };
-    }
+    if ('request' in stored && typeof stored.request === 'string') return { source: 'par', object: stored.request };
     if ('parameters' in stored && typeof stored.parameters === 'object' && stored.parameters !== null) {
+      if (Object.hasOwn(stored.parameters, '__proto__')) {
+        throw refuse('invalid_request', 'request_uri', 'a parameter named __proto__ is refused');
+      }
+      // RFC 9126 §4: the request_uri is bound to the client that pushed it.
+      const storedClientId = (stored.parameters as Record<string, unknown>).client_id;
+      if (storedClientId !== undefined && storedClientId !== clientId) {
+        throw refuse('invalid_request_uri', 'request_uri', 'the request_uri was pushed by another client (RFC 9126 §4)');
+      }
       return {
-        ...base,
         source: 'par',
         object: undefined,
         pushedParameters: stored.parameters,
@@ -196,13 +198,11 @@ export async function resolve(input: unknown, cfg: Config): Promise<Resolved> {
   if (cfg.requireRegistration && !matchesRegisteredRequestUri(requestUri, client.request_uris)) {
     throw refuse('invalid_request_uri', 'request_uri', 'the request_uri is not one of the client\'s registered request_uris');
   }
-  let object: string;
   try {
-    object = await fetchRequestObject(requestUri, cfg.requestUri as GuardedFetcher);
+    return { source: 'request_uri', object: await fetchRequestObject(requestUri, cfg.requestUri as GuardedFetcher) };
   } catch (cause) {
     // RFC 9101 §10.4: one answer whatever the network did (refused address, closed port, non-200,
     // wrong type, timeout), or the verifier becomes a port scanner. The detail is in `cause`.
     throw refuse('invalid_request_uri', 'request_uri', 'the request_uri could not be fetched', cause);
   }
-  return { ...base, source: 'request_uri', object };
 }

@@ -20,7 +20,7 @@ export interface ErrorResponseOptions {
    * validated `redirectUri` is used ({@link AuthorizationRequestError.redirectUri}); without
    * either (or when the client itself is unknown) the answer is a direct 400.
    * A value that does not parse, or whose scheme could run script or has no authority
-   * (`javascript:`, `data:`, `vbscript:`, `blob:`, `file:`, …), is never redirected to: the answer
+   * (`javascript:`, `data:`, `vbscript:`, `blob:`, `file:`, `intent:`, …), is never redirected to: the answer
    * is the direct one. Private-use schemes of native apps (`com.example.app:/cb`, RFC 8252 §7.1)
    * are redirected to.
    */
@@ -44,8 +44,14 @@ export interface ErrorResponseOptions {
   format?: 'json' | 'html';
 }
 
-// Schemes a browser would run, render or read locally instead of handing to an application.
-const NEVER_REDIRECT = new Set(['javascript:', 'data:', 'vbscript:', 'blob:', 'file:', 'about:', 'filesystem:', 'view-source:', 'mhtml:']);
+// Schemes a browser would run, render or read locally instead of handing to an application:
+// script and inline content, local files, browser internals and extensions, archive viewers, and
+// Android's `intent:` (the browser itself parses it and may open any app or a fallback URL).
+const NEVER_REDIRECT = new Set([
+  'javascript:', 'data:', 'vbscript:', 'blob:', 'file:', 'about:', 'filesystem:', 'view-source:', 'mhtml:',
+  'intent:', 'jar:', 'resource:', 'chrome:', 'chrome-extension:', 'moz-extension:', 'ms-browser-extension:',
+  'safari-extension:', 'edge:', 'opera:', 'brave:',
+]);
 // RFC 8252 §7.1: a private-use scheme is a reverse domain name (at least one dot), with a path.
 const PRIVATE_USE = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:\/[^/]/;
 // RFC 6749 §4.1.2.1: error codes use the same character set as error_description.

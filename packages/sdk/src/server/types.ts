@@ -3,6 +3,7 @@ import type { JSONWebKeySet, JWK } from '../crypto/types.js';
 import type { NetworkPolicy } from '../http/guard.js';
 import type { JwksUriFetchOptions } from '../http/jwks.js';
 import type { RequestUriFetchOptions } from '../http/request-uri.js';
+import type { VerificationStepRecord } from './errors.js';
 import type { ReplayStore } from './replay.js';
 
 /**
@@ -107,7 +108,11 @@ export type PushedAuthorizationRequest =
 export interface RequestObjectVerifierOptions {
   /** This authorization server's issuer identifier (RFC 8414 `issuer`): the `aud` a request object must carry. */
   issuer: string;
-  /** Looks a client up by `client_id`; `undefined` when there is no such client. */
+  /**
+   * Looks a client up by `client_id`; `undefined` when there is no such client. It is waited for
+   * at most `storeTimeout` milliseconds: a lookup that does not answer in time is refused with
+   * `temporarily_unavailable` (503), one that throws with `server_error` (500); neither is redirected.
+   */
   getClient: (clientId: string) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
   /**
    * The server's private keys for nested (encrypted) request objects: a private JWK set, or a list
@@ -173,15 +178,16 @@ export interface RequestObjectVerifierOptions {
    */
   replayStore?: ReplayStore | undefined;
   /**
-   * Milliseconds to wait for the replay store and the PAR store ({@link pushedAuthorizationRequests})
-   * on each call. A store that throws or does not answer in time fails the request at once with
+   * Milliseconds to wait for the replay store, the PAR store ({@link pushedAuthorizationRequests})
+   * and `getClient` on each call. A store that throws or does not answer in time fails the request at once with
    * `temporarily_unavailable` (503): nothing is accepted because a store could not be asked.
    * @default 1000
    */
   storeTimeout?: number;
   /**
    * How far in the future a request object's `exp` may lie, in seconds from now (plus
-   * `clockTolerance`). It bounds how long a replay store holds each `jti`; request objects are
+   * `clockTolerance`). `exp` itself is always required: an object without one is refused
+   * (`invalid_request_object`), as it could be replayed for ever. It bounds how long a replay store holds each `jti`; request objects are
    * short-lived (RFC 9101 §5.2, FAPI: at most 60 minutes).
    * @default 3600
    */
@@ -323,6 +329,8 @@ export interface VerifiedAuthorizationRequest {
   parameters: AuthorizationRequestParameters;
   /** The verified request object, or `undefined` for a plain request (or stored PAR parameters). */
   requestObject: VerifiedRequestObject | undefined;
+  /** With `verify(query, { trace: true })`: the steps that ran, in order, all passed. */
+  steps?: readonly VerificationStepRecord[];
 }
 
 /**

@@ -1,10 +1,12 @@
 import { assemble, copyParameters, queryParameters } from './assemble.js';
-import { checkClaims } from './claims.js';
+import { checkAud, checkClaimTypes, checkClientIdClaim, checkForbiddenClaims, checkIss, checkProfileClaims, checkReplay, checkTime } from './claims.js';
 import { resolveConfig, type Config } from './config.js';
-import { unwrap } from './decrypt.js';
-import { AuthorizationRequestError, preview, refuse } from './errors.js';
-import { serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
-import { resolve, toQuery } from './resolve.js';
+import { checkShape, decrypt } from './decrypt.js';
+import { AuthorizationRequestError, refuse, type VerificationStepRecord } from './errors.js';
+import { checkClientMetadata, serverMetadata, type RequestObjectServerMetadata } from './metadata.js';
+import { VERIFICATION_STEPS, type VerificationStepName } from './pipeline.js';
+import { dereference, isParUrn, lookUpClient, readParameters, signedObjectRequired, type Dereferenced, type Parameters } from './resolve.js';
+import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
 import { typeParameters } from './parameters.js';
 import { errorRedirect, registeredRedirectUri } from './redirect.js';
 import type {
@@ -14,36 +16,241 @@ import type {
   RequestObjectVerifierOptions,
   VerifiedAuthorizationRequest,
 } from './types.js';
-import { verifySignature } from './verify.js';
+import { checkHeader, checkProfileAlg, clientKeys, readUnsigned, verifySignature } from './verify.js';
+
+/** What the steps learn about one request, filled in as they run. */
+interface State {
+  readonly cfg: Config;
+  readonly input: unknown;
+  params?: Parameters;
+  clientId?: string;
+  client?: ClientMetadata;
+  found?: Dereferenced;
+  object?: string | undefined;
+  encrypted?: boolean;
+  encryptionHeader?: Record<string, unknown> | undefined;
+  jws?: string;
+  header?: Record<string, unknown>;
+  claims?: Record<string, unknown>;
+  alg?: string;
+  keys?: CryptoKey[];
+  /** The object's parameters once its signature verified: from then on errors go where they say (RFC 9101 §6.3). */
+  verifiedParameters?: Readonly<AuthorizationRequestParameters>;
+  /** The parameters to act on, typed (step `claim_type`). */
+  parameters?: AuthorizationRequestParameters;
+}
+
+interface StepRun {
+  /** Whether the step concerns this request; one that does not is neither run nor recorded. */
+  applies?: (s: State) => boolean;
+  run: (s: State) => void | Promise<void>;
+}
+
+// Not-null views of what earlier steps established (the table's order guarantees them).
+const params = (s: State) => s.params!;
+const has = (s: State) => s.object !== undefined;
 
 /**
- * Verifies incoming authorization requests that carry request objects (RFC 9101), by value
- * (`request`), by reference (`request_uri`, fetched under SSRF guards) or pushed (PAR URNs, via
- * the AS's own store). Every refusal is an {@link AuthorizationRequestError} carrying the OAuth
- * `error` to answer with; the checks run in the order of the spec notes: parameters, client,
- * feature switches, request_uri, shape, decryption, header, signature, claims, replay.
- *
- * Build it once: client key sets and decryption keys are imported once and cached.
- *
- * @example
- * ```ts
- * import { RequestObjectVerifier, AuthorizationRequestError, MemoryReplayStore } from 'oauth-jar/server';
- *
- * const verifier = new RequestObjectVerifier({
- *   issuer: 'https://as.example.com',
- *   getClient: async (clientId) => clients.get(clientId),
- *   decryptionKeys: { keys: [asPrivateEncryptionJwk] },
- *   requireSignedRequestObject: false,
- *   requestUri: { timeout: 5000, allowHttp: false },
- *   replayStore: new MemoryReplayStore(),
- *   profile: undefined,
- * });
- *
- * const { clientId, parameters, requestObject } = await verifier.verify(new URL(req.url).searchParams);
- * ```
- *
- * @see [RFC 9101 §6](https://www.rfc-editor.org/rfc/rfc9101#section-6) Validating JWT-Based Requests
+ * What each step of {@link VERIFICATION_STEPS} runs. The order is the table's: this record only
+ * binds names to functions, and the compiler checks that every step has one.
  */
+const RUN: { readonly [K in VerificationStepName]: StepRun } = {
+  repeated_parameter: {
+    run: (s) => {
+      s.params = readParameters(s.input);
+    },
+  },
+  client_id: {
+    run: (s) => {
+      const { clientId } = params(s);
+      if (clientId === undefined || clientId === '') {
+        throw refuse('invalid_request', 'client_id', 'the client_id parameter is missing (RFC 9101 §5)');
+      }
+      s.clientId = clientId;
+    },
+  },
+  client: {
+    run: async (s) => {
+      s.client = await lookUpClient(s.clientId!, s.cfg);
+    },
+  },
+  client_metadata: {
+    // Before any member of the registration steers a decision (require_signed_request_object, keys).
+    run: (s) => checkClientMetadata(s.client!),
+  },
+  request_and_request_uri: {
+    run: (s) => {
+      if (params(s).request !== undefined && params(s).requestUri !== undefined) {
+        throw refuse('invalid_request', 'request_and_request_uri', 'request and request_uri must not both be present (RFC 9101 §5)');
+      }
+    },
+  },
+  request_not_supported: {
+    applies: (s) => params(s).request !== undefined,
+    run: (s) => {
+      if (!s.cfg.requestSupported) throw refuse('request_not_supported', 'request_not_supported', 'this server does not accept the request parameter');
+    },
+  },
+  request_uri_not_supported: {
+    applies: (s) => params(s).requestUri !== undefined,
+    run: (s) => {
+      const par = isParUrn(params(s).requestUri!);
+      if (par ? s.cfg.par === undefined : s.cfg.requestUri === false) {
+        throw refuse(
+          'request_uri_not_supported',
+          'request_uri_not_supported',
+          par ? 'this server has no pushed authorization request store' : 'this server does not fetch request_uri values',
+        );
+      }
+    },
+  },
+  request_uri: {
+    applies: (s) => params(s).requestUri !== undefined,
+    run: async (s) => {
+      s.found = await dereference(params(s).requestUri!, s.clientId!, s.client!, s.cfg);
+    },
+  },
+  signed_request_object_required: {
+    run: (s) => {
+      s.object = s.found ? s.found.object : params(s).request;
+      // RFC 9101 §10.5: stored parameters carry no signature; where one is required they count
+      // only when the PAR store vouches that they came from a verified signed request object.
+      const vouched = s.found !== undefined && s.found.object === undefined && s.found.pushedFromSignedObject;
+      if (s.object === undefined && !vouched && signedObjectRequired(s.cfg, s.client!)) {
+        throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
+      }
+    },
+  },
+  shape: {
+    applies: has,
+    run: (s) => {
+      const shape = checkShape(s.object!, s.cfg);
+      s.encrypted = shape.encrypted;
+      if (shape.encrypted) {
+        s.encryptionHeader = shape.header;
+      } else {
+        s.jws = s.object!;
+        s.header = shape.header;
+        s.claims = shape.claims!;
+      }
+    },
+  },
+  decrypt: {
+    applies: (s) => has(s) && s.encrypted === true,
+    run: async (s) => {
+      const inner = await decrypt(s.object!, s.encryptionHeader!, s.client!, s.cfg);
+      s.jws = inner.jws;
+      s.header = inner.header;
+      s.claims = inner.claims;
+    },
+  },
+  header: {
+    applies: has,
+    run: (s) => {
+      s.alg = checkHeader(s.header!, s.client!, s.cfg, signedObjectRequired(s.cfg, s.client!));
+    },
+  },
+  profile: {
+    applies: (s) => has(s) && s.cfg.fapi,
+    run: (s) => {
+      checkProfileAlg(s.alg!, s.cfg);
+      checkProfileClaims(s.claims!, s.cfg);
+    },
+  },
+  key: {
+    applies: (s) => has(s) && s.alg !== 'none',
+    run: async (s) => {
+      s.keys = await clientKeys(s.jws!, s.alg!, s.client!, s.cfg);
+    },
+  },
+  signature: {
+    applies: has,
+    run: async (s) => {
+      // alg none passed step `header` only where unsigned objects are allowed (OIDC Core §6.1).
+      const { header, claims } = s.alg === 'none' ? readUnsigned(s.jws!) : await verifySignature(s.jws!, s.alg!, s.keys!);
+      s.header = header;
+      s.claims = claims;
+      // RFC 9101 §6.3: once the signature verified, the object's redirect_uri and state are the
+      // request's; an unsigned object (allowUnsigned) proves nothing, so the query's stay.
+      if (s.alg !== 'none') s.verifiedParameters = assemble(claims, params(s).query, s.cfg.merge);
+    },
+  },
+  client_id_claim: { applies: has, run: (s) => checkClientIdClaim(s.claims!, s.clientId!) },
+  iss: { applies: has, run: (s) => checkIss(s.claims!, s.clientId!) },
+  aud: { applies: has, run: (s) => checkAud(s.claims!, s.cfg) },
+  claim_type: {
+    run: (s) => {
+      if (has(s)) checkClaimTypes(s.claims!);
+      const pushed = pushedParameters(s);
+      if (pushed !== undefined) {
+        // The same depth and __proto__ rules as a request object's claims, at every level.
+        const issue = jsonIssue(pushed);
+        if (issue === 'depth') throw refuse('invalid_request', 'claim_type', `the pushed parameters are nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (issue === 'proto') throw refuse('invalid_request', 'claim_type', 'a pushed parameter holds a member named __proto__');
+      }
+      // The registered parameters with their JSON types (max_age a number, claims an object, …).
+      s.parameters = typeParameters(
+        has(s) ? assemble(s.claims!, params(s).query, s.cfg.merge) : pushed !== undefined ? copyParameters(pushed) : queryParameters(params(s).query),
+      );
+    },
+  },
+  time: { applies: has, run: (s) => checkTime(s.claims!, s.cfg) },
+  replay: {
+    applies: (s) => has(s) && s.cfg.replayStore !== undefined,
+    run: (s) => checkReplay(s.claims!, s.clientId!, s.cfg, s.found?.source === 'par' ? params(s).requestUri : undefined),
+  },
+  forbidden_claim: { applies: has, run: (s) => checkForbiddenClaims(s.claims!, s.clientId!) },
+  redirect_uri: { run: (s) => checkRedirectUri(s.client!, s.parameters!) },
+};
+
+/** The parameters a PAR store held for this request, when it held parameters rather than an object. */
+function pushedParameters(s: State): Record<string, unknown> | undefined {
+  const found = s.found;
+  return found !== undefined && found.object === undefined ? found.pushedParameters : undefined;
+}
+
+/** RFC 6749 §3.1.2.3: with registered `redirect_uris`, the request's must be one of them, exactly. */
+function checkRedirectUri(client: ClientMetadata, parameters: AuthorizationRequestParameters): void {
+  if (client.redirect_uris === undefined) return;
+  if (registeredRedirectUri(client, parameters.redirect_uri) === undefined) {
+    throw refuse(
+      'invalid_request',
+      'redirect_uri',
+      parameters.redirect_uri === undefined
+        ? 'the redirect_uri parameter is required: the client registered several (RFC 6749 section 3.1.2.3)'
+        : 'the redirect_uri is not one of the client\'s registered redirect_uris (RFC 6749 section 3.1.2.3)',
+    );
+  }
+}
+
+/**
+ * A redirectable refusal, with where it goes: the validated client and `redirect_uri`, `state`
+ * and `response_mode` (RFC 6749 §4.1.2.1). Until a request object verifies, they come from the query.
+ */
+function withRedirect(err: AuthorizationRequestError, s: State): AuthorizationRequestError {
+  if (!err.redirectable || s.client === undefined || s.clientId === undefined) return err;
+  const parameters = s.verifiedParameters ?? (s.params ? (queryParameters(s.params.query) as Readonly<AuthorizationRequestParameters>) : undefined);
+  if (parameters === undefined) return err;
+  const redirect = errorRedirect(s.clientId, s.client, parameters);
+  if (redirect === undefined) return err;
+  return new AuthorizationRequestError(err.error, err.check, err.error_description, {
+    cause: err.cause,
+    status: err.status,
+    ...(err.detail === undefined ? {} : { detail: err.detail }),
+    redirect,
+  });
+}
+
+/** Options of {@link RequestObjectVerifier.verify}. */
+export interface VerifyOptions {
+  /**
+   * Return the steps that ran, in order, as `steps` of the result (a refusal always carries them
+   * in {@link AuthorizationRequestError.steps}).
+   * @default false
+   */
+  trace?: boolean;
+}
+
 export class RequestObjectVerifier {
   readonly #cfg: Config;
 
@@ -54,15 +261,10 @@ export class RequestObjectVerifier {
 
   /**
    * Verifies one authorization request: the query of the authorization endpoint (or the form body
-   * of a PAR endpoint) as `URLSearchParams`, or the object a framework parsed it into (Express'
-   * `req.query`, Koa's `ctx.query`, Hono's `c.req.query()`, Fastify's `request.query`, typed
-   * `unknown` by default). Anything else, and nested values, are refused with `invalid_request`.
+   * of a PAR endpoint) as `URLSearchParams` or a plain object such as Express' `req.query`.
    *
-   * When the client registered `redirect_uris`, the request's `redirect_uri` must be one of them
-   * (exact match), and a refusal after that point carries `clientId`, `redirectUri`, `state` and
-   * `responseMode`, so that `authorizationErrorResponse(err, { issuer })` redirects it.
-   *
-   * @returns the client, the parameters to act on (registered parameters typed), and the verified request object.
+   * @param options `{ trace: true }` adds the steps that ran to the result.
+   * @returns the client, the parameters to act on, and the verified request object.
    * @throws AuthorizationRequestError for every refused request, never anything else.
    *
    * @example
@@ -70,86 +272,49 @@ export class RequestObjectVerifier {
    * const { clientId, parameters } = await verifier.verify(new URL(req.url).searchParams);
    * ```
    */
-  verify(query: AuthorizationRequestInput): Promise<VerifiedAuthorizationRequest>;
-  /**
-   * The same, for a query typed `unknown` (Fastify's default `request.query`).
-   *
-   * @example
-   * ```ts
-   * fastify.get('/authorize', async (request) => verifier.verify(request.query));
-   * ```
-   */
-  verify(query: unknown): Promise<VerifiedAuthorizationRequest>;
-  async verify(query: unknown): Promise<VerifiedAuthorizationRequest> {
-    const progress: Progress = {};
-    try {
-      const result = await this.#verify(query, progress);
-      // Nothing below may throw before the parameters are settled: they are what the redirect reads.
-      progress.parameters = typeParameters(result.parameters);
-      checkRedirectUri(result.client, progress.parameters);
-      return result;
-    } catch (err) {
-      const refusal =
-        err instanceof AuthorizationRequestError
-          ? err
-          : // A bug or an unexpected runtime failure: still a typed, non-redirectable answer.
-            new AuthorizationRequestError('server_error', 'internal', 'the authorization request could not be verified', { cause: err });
-      throw withRedirect(refusal, progress, query);
+  verify(query: AuthorizationRequestInput, options?: VerifyOptions): Promise<VerifiedAuthorizationRequest>;
+  verify(query: unknown, options?: VerifyOptions): Promise<VerifiedAuthorizationRequest>;
+  async verify(query: unknown, options: VerifyOptions = {}): Promise<VerifiedAuthorizationRequest> {
+    const state: State = { cfg: this.#cfg, input: query };
+    const steps: VerificationStepRecord[] = [];
+    for (const { name } of VERIFICATION_STEPS) {
+      const step = RUN[name];
+      try {
+        if (step.applies && !step.applies(state)) continue;
+        await step.run(state);
+      } catch (err) {
+        steps.push({ step: name, passed: false });
+        // A bug or an unexpected runtime failure: still a typed, non-redirectable answer.
+        const refusal = withRedirect(
+          err instanceof AuthorizationRequestError
+            ? err
+            : new AuthorizationRequestError('server_error', 'internal', 'the authorization request could not be verified', { cause: err }),
+          state,
+        );
+        refusal.steps = steps;
+        throw refusal;
+      }
+      steps.push({ step: name, passed: true });
     }
+    const result = this.#result(state);
+    return options.trace === true ? { ...result, steps } : result;
   }
 
-  async #verify(input: unknown, progress: Progress): Promise<VerifiedAuthorizationRequest> {
-    const cfg = this.#cfg;
-    // The client, as soon as it is looked up: refusals from then on may be redirected to it.
-    const getClient: Config['getClient'] = async (clientId) => {
-      const client = await cfg.getClient(clientId);
-      if (client !== null && typeof client === 'object') progress.client = { clientId, client };
-      return client;
-    };
-    const resolved = await resolve(input, { ...cfg, getClient });
-    const { clientId, client, query } = resolved;
-
-    // RFC 6749 §3.1: no repeated parameters (RFC 8707 §2 allows several resource values), in every
-    // mode: a JAR server ignores the query's copies, but a merge or a later step might not.
-    for (const [name, values] of query) {
-      if (values.length > 1 && name !== 'resource') {
-        throw refuse('invalid_request', 'repeated_parameter', 'a parameter is repeated (RFC 6749 §3.1)', undefined, `parameter ${preview(name)}`);
-      }
-      if (name === '__proto__') throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
-    }
-
-    if (resolved.object === undefined) {
-      if (resolved.pushedParameters) {
-        // RFC 9101 §10.5: stored parameters carry no signature; where one is required they count
-        // only when the PAR store vouches that they came from a verified signed request object.
-        if ((cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true) && !resolved.pushedFromSignedObject) {
-          throw refuse('invalid_request', 'signed_request_object_required', 'this request must carry a signed request object (require_signed_request_object)');
-        }
-        if (Object.hasOwn(resolved.pushedParameters, '__proto__')) {
-          throw refuse('invalid_request', 'repeated_parameter', 'a parameter named __proto__ is refused');
-        }
-        return { clientId, client, parameters: copyParameters(resolved.pushedParameters), requestObject: undefined };
-      }
-      return { clientId, client, parameters: queryParameters(query), requestObject: undefined };
-    }
-
-    const requireSigned = cfg.requireSigned || cfg.fapi || client.require_signed_request_object === true;
-    const { jws, encryptionHeader } = await unwrap(resolved.object, client, cfg);
-    const { header, claims } = await verifySignature(jws, client, cfg, { requireSigned });
-    // RFC 9101 §6.3: once the signature verified, the object's redirect_uri and state are the
-    // request's; an unsigned object (allowUnsigned) proves nothing, so the query's stay.
-    if (header.alg !== 'none') progress.parameters = assemble(claims, query, cfg.merge);
-    await checkClaims(claims, clientId, cfg, resolved.source === 'par' ? resolved.requestUri : undefined);
+  #result(s: State): VerifiedAuthorizationRequest {
+    const clientId = s.clientId!;
+    const client = s.client!;
+    const parameters = s.parameters!;
+    if (s.object === undefined) return { clientId, client, parameters, requestObject: undefined };
     return {
       clientId,
       client,
-      parameters: assemble(claims, query, cfg.merge),
+      parameters,
       requestObject: {
-        source: resolved.source as 'request' | 'request_uri' | 'par',
-        requestUri: resolved.requestUri,
-        header,
-        encryptionHeader,
-        claims,
+        source: s.found?.source ?? 'request',
+        requestUri: s.params!.requestUri,
+        header: s.header!,
+        encryptionHeader: s.encryptionHeader,
+        claims: s.claims!,
       },
     };
   }
@@ -166,52 +331,4 @@ export class RequestObjectVerifier {
   metadata(): RequestObjectServerMetadata {
     return serverMetadata(this.#cfg);
   }
-}
-
-/** How far a request got: what an error may be redirected with (RFC 6749 §4.1.2.1). */
-interface Progress {
-  /** The client, once known and its registration usable. */
-  client?: { clientId: string; client: ClientMetadata };
-  /** A verified request object's parameters (else the query's are used). */
-  parameters?: Readonly<AuthorizationRequestParameters>;
-}
-
-/**
- * RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: a client that registered `redirect_uris` may only name
- * one of them, exactly; an invalid one is never redirected to (§4.1.2.1).
- */
-function checkRedirectUri(client: ClientMetadata, parameters: AuthorizationRequestParameters): void {
-  if (client.redirect_uris === undefined) return;
-  if (registeredRedirectUri(client, parameters.redirect_uri) === undefined) {
-    throw refuse(
-      'invalid_request',
-      'redirect_uri',
-      parameters.redirect_uri === undefined
-        ? 'the redirect_uri parameter is required: the client registered several (RFC 6749 section 3.1.2.3)'
-        : 'the redirect_uri is not one of the client\'s registered redirect_uris (RFC 6749 section 3.1.2.3)',
-    );
-  }
-}
-
-/** The refusal, carrying where to redirect it once the client and its redirect_uri are valid. */
-function withRedirect(err: AuthorizationRequestError, progress: Progress, input: unknown): AuthorizationRequestError {
-  // Redirectable refusals all come after the client was found and its registration checked.
-  if (!err.redirectable || progress.client === undefined) return err;
-  // RFC 6749 §4.1.2.1: until a request object verifies, the error goes where the query says.
-  let parameters = progress.parameters;
-  if (parameters === undefined) {
-    try {
-      parameters = queryParameters(toQuery(input));
-    } catch {
-      return err;
-    }
-  }
-  const redirect = errorRedirect(progress.client.clientId, progress.client.client, parameters);
-  if (redirect === undefined) return err;
-  return new AuthorizationRequestError(err.error, err.check, err.error_description, {
-    cause: err.cause,
-    status: err.status,
-    ...(err.detail === undefined ? {} : { detail: err.detail }),
-    redirect,
-  });
 }

@@ -254,7 +254,9 @@ export class WalletRequestVerifier {
       if (alg !== 'none') fail('invalid_request', 'client_id_prefix', 'redirect_uri client_id requests must not be signed');
       const { decodeUnsigned } = await import('../crypto/verify.js');
       try {
-        return { claims: decodeUnsigned(jwt, this.#timeOptions()).claims as Record<string, unknown>, certificateChain: undefined };
+        const claims = decodeUnsigned(jwt).claims as Record<string, unknown>;
+        this.#checkTime(claims);
+        return { claims, certificateChain: undefined };
       } catch (cause) {
         return fail('invalid_request_object', 'lifetime', 'the request object is expired or not yet valid', (cause as Error)?.message, cause);
       }
@@ -299,14 +301,17 @@ export class WalletRequestVerifier {
       key = await this.#attestedKey(header, value, alg);
     }
 
-    const { verifyJws, JwsFailure } = await import('../crypto/verify.js');
+    const { verifyJws } = await import('../crypto/verify.js');
     try {
-      const { claims } = await verifyJws(jwt, key as CryptoKey, { algorithms: [alg], ...this.#timeOptions() });
+      const { claims } = await verifyJws(jwt, [key as CryptoKey], { algorithms: [alg] });
+      try {
+        this.#checkTime(claims as Record<string, unknown>);
+      } catch (cause) {
+        return fail('invalid_request_object', 'lifetime', 'the request object is expired or not yet valid', (cause as Error)?.message, cause);
+      }
       return { claims: claims as Record<string, unknown>, certificateChain };
     } catch (cause) {
-      if (cause instanceof JwsFailure && cause.kind === 'time') {
-        return fail('invalid_request_object', 'lifetime', 'the request object is expired or not yet valid', cause.message, cause);
-      }
+      if (cause instanceof WalletRequestError) throw cause;
       return fail('invalid_request_object', 'signature', 'the request object signature is invalid', (cause as Error)?.message, cause);
     }
   }
@@ -332,7 +337,8 @@ export class WalletRequestVerifier {
     const { verifyJws } = await import('../crypto/verify.js');
     let verified: Record<string, unknown>;
     try {
-      verified = (await verifyJws(attestation, issuerKey as CryptoKey, { algorithms: [attAlg], ...this.#timeOptions() })).claims as Record<string, unknown>;
+      verified = (await verifyJws(attestation, [issuerKey as CryptoKey], { algorithms: [attAlg] })).claims as Record<string, unknown>;
+      this.#checkTime(verified);
     } catch (cause) {
       return fail('invalid_client', 'client_id_binding', 'the verifier attestation is not valid', (cause as Error)?.message, cause);
     }
@@ -399,8 +405,17 @@ export class WalletRequestVerifier {
     }
   }
 
-  #timeOptions(): { clockTolerance: number; currentDate: Date } {
-    return { clockTolerance: this.#options.clockTolerance ?? 30, currentDate: this.#now() };
+  // RFC 7519 §4.1.4-6: NumericDates; exp in the past and nbf in the future are refused, both with
+  // clockTolerance (crypto/verify.ts checks signatures only).
+  #checkTime(claims: Record<string, unknown>): void {
+    const tolerance = this.#options.clockTolerance ?? 30;
+    const now = Math.floor(this.#now().getTime() / 1000);
+    for (const name of ['exp', 'nbf', 'iat'] as const) {
+      const value = claims[name];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw new Error(`the ${name} claim is not a NumericDate`);
+    }
+    if (typeof claims.exp === 'number' && claims.exp <= now - tolerance) throw new Error('the exp claim lies in the past');
+    if (typeof claims.nbf === 'number' && claims.nbf > now + tolerance) throw new Error('the nbf claim lies in the future');
   }
 
   #now(): Date {

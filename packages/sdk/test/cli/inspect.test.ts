@@ -220,7 +220,7 @@ describe('verifying (exit code 0 verified, 1 refused)', () => {
     expect(r.stdout).toMatch(/✗ time\s+invalid_request_object/);
   });
 
-  it('--now verifies as of another time: a logged object that has since expired passes as of its issue time', async () => {
+  it('--now verifies as of another time: a logged object that has since expired passes as of the time it was issued', async () => {
     const issuedAt = Date.now() - 3_600_000;
     const request = await builder().clock(() => issuedAt).build();
     const asOfThen = await run(['inspect', request.url.href, '--jwks', jwksFile, '--issuer', ISSUER, '--now', new Date(issuedAt + 60_000).toISOString()]);

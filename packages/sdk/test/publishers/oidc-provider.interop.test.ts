@@ -1,4 +1,4 @@
-// Interop (issue 4): PAR (RFC 9126) with each client authentication method, discovery and
+// Interop: PAR (RFC 9126) with each client authentication method, discovery and
 // builder.server(as) against oidc-provider on 127.0.0.1. "Accepted" means the provider moved on
 // to its login interaction: it took every parameter of the pushed request object.
 import { exportJWK, generateKeyPair, type JWK } from 'jose';

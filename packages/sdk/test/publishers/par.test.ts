@@ -124,8 +124,11 @@ describe('PushedAuthorizationRequestPublisher: the request', () => {
 
   it('refuses bad options with typed errors', async () => {
     const bad: unknown[] = [
-      { clientAuth: { method: 'tls_client_auth' } },
+      { clientAuth: { method: 'client_secret_jwt' } },
       { clientAuth: { method: 'client_secret_basic' } },
+      { clientAuth: { method: 'none' }, dpop: { privateKey: 'k', publicKey: 'k' } },
+      { clientAuth: { method: 'none' }, profile: 'fapi2' },
+      { clientAuth: { method: 'private_key_jwt', key: es256.privateKey }, profile: 'fapi2' },
       { clientAuth: { method: 'private_key_jwt', key: es256.privateKey, alg: 'HS256' } },
       { clientAuth: { method: 'private_key_jwt', key: es256.privateKey, alg: 'RS256' } },
       { endpoint: 'not a url', clientAuth: { method: 'none' } },

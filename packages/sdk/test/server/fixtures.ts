@@ -6,6 +6,7 @@ import {
   type ClientMetadata,
   type RequestObjectVerifierOptions,
 } from '../../src/server.js';
+import { failure } from '../helpers/failure.js';
 
 export const ISSUER = 'https://as.example.com';
 export const CLIENT_ID = 'client-1';
@@ -105,13 +106,9 @@ export function query(params: Record<string, string | string[]>): URLSearchParam
 
 /** Runs verify and returns the AuthorizationRequestError it throws (fails the test on success or another error). */
 export async function refusal(verifier: RequestObjectVerifier, q: URLSearchParams | Record<string, string>): Promise<AuthorizationRequestError> {
-  try {
-    await verifier.verify(q);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AuthorizationRequestError);
-    return err as AuthorizationRequestError;
-  }
-  throw new Error('expected the verifier to refuse the request');
+  const err = await failure(verifier.verify(q));
+  expect(err).toBeInstanceOf(AuthorizationRequestError);
+  return err as AuthorizationRequestError;
 }
 
 /** Signs with WebCrypto directly (ES256), for headers jose refuses to produce (unknown crit, …). */

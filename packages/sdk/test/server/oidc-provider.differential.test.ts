@@ -1,4 +1,4 @@
-// Differential test (issue 3): the same hostile request objects go to oidc-provider (on 127.0.0.1)
+// Differential test: the same hostile request objects go to oidc-provider (on 127.0.0.1)
 // and to RequestObjectVerifier; the verifier must refuse at least everything oidc-provider refuses.
 //
 // The shared harness test/helpers/oidc-provider.ts had not landed when this was written, so the

@@ -79,7 +79,7 @@ describe('the contract snippet', () => {
   });
 });
 
-describe('step 0–4: parameters, client, switches, requirement', () => {
+describe('steps repeated_parameter to signed_request_object_required: parameters, client, switches, requirement', () => {
   it('0: a repeated request parameter is invalid_request', async () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     const err = await refusal(makeVerifier(keys), query({ client_id: CLIENT_ID, request: [jws, jws] }));
@@ -165,7 +165,7 @@ describe('step 0–4: parameters, client, switches, requirement', () => {
   });
 });
 
-describe('step 5: PAR URNs go to the AS store', () => {
+describe('step request_uri: PAR URNs go to the AS store', () => {
   const urn = 'urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c';
 
   it('a stored request object is verified like one sent by value', async () => {
@@ -201,7 +201,7 @@ describe('step 5: PAR URNs go to the AS store', () => {
   });
 });
 
-describe('step 6: size and shape before crypto', () => {
+describe('step shape: size and shape before crypto', () => {
   it.each([
     ['not a JWT', 'hello'],
     ['four segments', 'a.b.c.d'],
@@ -224,7 +224,7 @@ describe('step 6: size and shape before crypto', () => {
   });
 });
 
-describe('step 7: nested JWTs', () => {
+describe('step decrypt: nested JWTs', () => {
   it('a signed then encrypted object made by hand verifies', async () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     const jwe = await encrypt(jws, keys.rsaEnc.publicKey);
@@ -300,7 +300,7 @@ describe('step 7: nested JWTs', () => {
   });
 });
 
-describe('step 8: the JWS header', () => {
+describe('step header: the JWS header', () => {
   it('alg none is refused by default', async () => {
     const err = await refusal(makeVerifier(keys), req(unsigned(claims())));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'header']);
@@ -351,7 +351,7 @@ describe('step 8: the JWS header', () => {
   });
 });
 
-describe('step 9: the key', () => {
+describe('steps key and signature: the key', () => {
   it('a signature by another key is refused', async () => {
     const jws = await sign(claims(), keys.other.privateKey);
     expect((await refusal(makeVerifier(keys), req(jws))).check).toBe('signature');
@@ -435,7 +435,7 @@ describe('step 9: the key', () => {
   });
 });
 
-describe('steps 10–14: claims', () => {
+describe('steps client_id_claim to forbidden_claim: claims', () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['missing client_id claim', { client_id: undefined }, 'client_id_claim'],
     ['client_id claim differs from the query (RFC 9101 §6.3)', { client_id: 'other' }, 'client_id_claim'],
@@ -549,7 +549,7 @@ describe('FAPI 2.0 profile', () => {
   });
 });
 
-describe('step 15: parameters', () => {
+describe('the result: parameters', () => {
   it('only the object\'s parameters are used; the query\'s are ignored (RFC 9101 §5)', async () => {
     const jws = await sign(claims({ scope: 'openid' }), keys.es256.privateKey);
     const { parameters } = await makeVerifier(keys).verify(req(jws, { scope: 'openid admin', prompt: 'none' }));
