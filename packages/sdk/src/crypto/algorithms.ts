@@ -258,8 +258,8 @@ export function clientKeySetIssue(jwks: unknown): string | undefined {
   if (!Array.isArray(keys)) return 'the key set has no "keys" array';
   if (keys.length > MAX_CLIENT_KEYS) return `the key set holds more than ${MAX_CLIENT_KEYS} keys`;
   for (const key of keys) {
-    const issue = clientKeyIssue(key);
-    if (issue) return issue;
+    const flaw = clientKeyIssue(key);
+    if (flaw) return flaw;
   }
   return undefined;
 }

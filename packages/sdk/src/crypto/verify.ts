@@ -50,8 +50,8 @@ export class ClientKeyCache {
     if (!set) {
       // Key-shape limits (crypto/algorithms.ts) before jose imports anything: a crafted set must
       // not make every forged request expensive.
-      const issue = clientKeySetIssue(jwks);
-      if (issue) throw new KeySetRefused(issue);
+      const flaw = clientKeySetIssue(jwks);
+      if (flaw) throw new KeySetRefused(flaw);
       this.#localSets.set(jwks, (set = createLocalJWKSet(jwks)));
     }
     return set;
@@ -163,8 +163,8 @@ export class RemoteKeySets {
       try {
         const jwks = await this.#opts.load(uri);
         // The same key-shape rules as a registered `jwks`, before jose imports anything.
-        const issue = clientKeySetIssue(jwks);
-        if (issue) throw new KeySetRefused(issue);
+        const flaw = clientKeySetIssue(jwks);
+        if (flaw) throw new KeySetRefused(flaw);
         entry.set = createLocalJWKSet(jwks as JSONWebKeySet);
         entry.loadedAt = this.#opts.now();
         entry.error = undefined;

@@ -185,8 +185,8 @@ export function validateClientMetadata(metadata: ClientMetadata, policy: ClientM
   }
   if (metadata.jwks !== undefined) {
     // At most 100 keys; RSA keys with e = 65537 and a 2048 to 4096-bit modulus (crypto/algorithms.ts).
-    const issue = clientKeySetIssue(metadata.jwks);
-    if (issue) throw new ClientMetadataError('jwks', issue);
+    const flaw = clientKeySetIssue(metadata.jwks);
+    if (flaw) throw new ClientMetadataError('jwks', flaw);
   }
   if (metadata.client_secret !== undefined && typeof metadata.client_secret !== 'string') {
     throw new ClientMetadataError('client_secret', 'must be a string');

@@ -22,9 +22,9 @@ function parsedJson(value: string, name: string, expected: string): unknown {
   } catch {
     throw wrongType(name, expected);
   }
-  const issue = jsonIssue(parsed);
-  if (issue === 'depth') throw refuse('invalid_request', 'claim_type', `the ${name} parameter is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (issue === 'proto') throw refuse('invalid_request', 'claim_type', `the ${name} parameter has a __proto__ member`);
+  const flaw = jsonIssue(parsed);
+  if (flaw === 'depth') throw refuse('invalid_request', 'claim_type', `the ${name} parameter is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (flaw === 'proto') throw refuse('invalid_request', 'claim_type', `the ${name} parameter has a __proto__ member`);
   return parsed;
 }
 

@@ -32,7 +32,7 @@ export interface ErrorResponseOptions {
   /**
    * Where a redirect to `redirectUri` carries the parameters: the query, the fragment, or an
    * auto-submitted HTML form (OAuth 2.0 Form Post Response Mode). JARM modes (`jwt`,
-   * `*.jwt`) need a response JWT signed by the server, which this function does not issue:
+   * `*.jwt`) need a response JWT signed by the server, which this function does not make:
    * errors for such clients answer with the direct 400.
    * @default 'query'
    */

@@ -184,9 +184,9 @@ const RUN: { readonly [K in VerificationStepName]: StepRun } = {
       const pushed = pushedParameters(s);
       if (pushed !== undefined) {
         // The same depth and __proto__ rules as a request object's claims, at every level.
-        const issue = jsonIssue(pushed);
-        if (issue === 'depth') throw refuse('invalid_request', 'claim_type', `the pushed parameters are nested deeper than ${MAX_JSON_DEPTH} levels`);
-        if (issue === 'proto') throw refuse('invalid_request', 'claim_type', 'a pushed parameter holds a member named __proto__');
+        const flaw = jsonIssue(pushed);
+        if (flaw === 'depth') throw refuse('invalid_request', 'claim_type', `the pushed parameters are nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (flaw === 'proto') throw refuse('invalid_request', 'claim_type', 'a pushed parameter holds a member named __proto__');
       }
       // The registered parameters with their JSON types (max_age a number, claims an object, …).
       s.parameters = typeParameters(

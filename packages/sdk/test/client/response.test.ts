@@ -36,12 +36,12 @@ afterEach(() => vi.useRealTimers());
 let n = 0;
 const server_ = (extra: Partial<AuthorizationServerMetadata> = {}): AuthorizationServerMetadata =>
   (as = { issuer: 'https://as.example.com', jwks_uri: `${origin}/jwks/${++n}`, ...extra });
-const issue = (parameters: Record<string, string>, extra: Partial<Parameters<typeof issueAuthorizationResponse>[1]> = {}) =>
+const respond = (parameters: Record<string, string>, extra: Partial<Parameters<typeof issueAuthorizationResponse>[1]> = {}) =>
   issueAuthorizationResponse(parameters, { issuer: 'https://as.example.com', clientId: 'rp-1', key: asKey.privateKey, alg: 'ES256', kid: 'as-1', ...extra });
 
 describe('verifyAuthorizationResponse: JWT-secured responses', () => {
   it('reads the response from the query, the fragment, a bare query string and a form_post body', async () => {
-    const jwt = await issue({ code: 'c1', state: 's1' });
+    const jwt = await respond({ code: 'c1', state: 's1' });
     const opts = () => ({ server: server_(), clientId: 'rp-1', state: 's1' });
     for (const input of [new URL(`${CB}?response=${jwt}`), `${CB}#response=${jwt}`, `?response=${jwt}`, new URLSearchParams({ response: jwt }), `response=${jwt}`]) {
       const { parameters, jwt: got } = await verifyAuthorizationResponse(input, opts());
@@ -51,7 +51,7 @@ describe('verifyAuthorizationResponse: JWT-secured responses', () => {
   });
 
   it('decrypts a response encrypted to the client (signed, then encrypted)', async () => {
-    const jwt = await issue({ code: 'c1', state: 's1' }, { encryption: { key: rpEnc.publicJwk, alg: 'ECDH-ES+A256KW', enc: 'A256GCM' } });
+    const jwt = await respond({ code: 'c1', state: 's1' }, { encryption: { key: rpEnc.publicJwk, alg: 'ECDH-ES+A256KW', enc: 'A256GCM' } });
     expect(jwt.split('.')).toHaveLength(5);
     const { parameters } = await verifyAuthorizationResponse(`${CB}?response=${jwt}`, { server: server_(), clientId: 'rp-1', state: 's1', decryptionKeys: { keys: [rpEnc.privateJwk] } });
     expect(parameters.code).toBe('c1');
@@ -70,10 +70,10 @@ describe('verifyAuthorizationResponse: JWT-secured responses', () => {
 
   it('fetches the jwks_uri again for an unknown kid (key rollover), at most every 30 s', async () => {
     const meta = server_();
-    await verifyAuthorizationResponse(`${CB}?response=${await issue({ code: 'c', state: 's' })}`, { server: meta, clientId: 'rp-1', state: 's' });
+    await verifyAuthorizationResponse(`${CB}?response=${await respond({ code: 'c', state: 's' })}`, { server: meta, clientId: 'rp-1', state: 's' });
     const rolled = await generateKeyPair('ES256');
     const rolledJwk = { ...(await exportJWK(rolled.publicKey)), kid: 'as-2', alg: 'ES256', use: 'sig' };
-    const jwt = await issue({ code: 'c', state: 's' }, { key: rolled.privateKey, kid: 'as-2' });
+    const jwt = await respond({ code: 'c', state: 's' }, { key: rolled.privateKey, kid: 'as-2' });
     published = [asKey.jwk, rolledJwk];
     try {
       const hits = jwksHits;
@@ -90,20 +90,20 @@ describe('verifyAuthorizationResponse: JWT-secured responses', () => {
   });
 
   it('an error inside the JWT becomes an AuthorizationResponseError with error, error_description, error_uri', async () => {
-    const jwt = await issue({ error: 'access_denied', error_description: 'the user said no', error_uri: 'https://as.example.com/e', state: 's' });
+    const jwt = await respond({ error: 'access_denied', error_description: 'the user said no', error_uri: 'https://as.example.com/e', state: 's' });
     const err = await failure(verifyAuthorizationResponse(`${CB}?response=${jwt}`, { server: server_(), clientId: 'rp-1', state: 's' }));
     expect(err).toBeInstanceOf(AuthorizationResponseError);
     expect(err).toMatchObject({ code: 'ERR_AUTHORIZATION_RESPONSE', error: 'access_denied', error_description: 'the user said no', error_uri: 'https://as.example.com/e' });
   });
 
   it('uses only the JWT: parameters beside "response" are ignored', async () => {
-    const jwt = await issue({ code: 'real', state: 's' });
+    const jwt = await respond({ code: 'real', state: 's' });
     const { parameters } = await verifyAuthorizationResponse(`${CB}?response=${jwt}&code=injected`, { server: server_(), clientId: 'rp-1', state: 's' });
     expect(parameters.code).toBe('real');
   });
 
   it('refuses an alg outside the allow-list, and an aud array without the client', async () => {
-    const jwt = await issue({ code: 'c', state: 's' });
+    const jwt = await respond({ code: 'c', state: 's' });
     const err = await failure(verifyAuthorizationResponse(`${CB}?response=${jwt}`, { server: server_({ authorization_signing_alg_values_supported: ['PS256'] }), clientId: 'rp-1', state: 's' }));
     expect(err.code).toBe('ERR_RESPONSE_ALG');
     expect((await failure(verifyAuthorizationResponse(`${CB}?response=${jwt}`, { server: server_(), clientId: 'rp-2', state: 's' }))).code).toBe('ERR_RESPONSE_AUDIENCE');
