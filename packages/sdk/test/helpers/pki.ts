@@ -32,7 +32,7 @@ export interface IssueOptions {
 
 let serial = 1;
 
-export async function issue(options: IssueOptions): Promise<Issued> {
+export async function issueCertificate(options: IssueOptions): Promise<Issued> {
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const ca = options.ca ?? false;
   const extensions: x509.Extension[] = [];
@@ -70,8 +70,8 @@ export interface Pki {
 
 /** root → intermediate → leaf with SAN dNSName `dns`. */
 export async function makePki(dns = 'verifier.example', leafOptions: Partial<IssueOptions> = {}): Promise<Pki> {
-  const root = await issue({ subject: 'CN=Test Root CA', ca: true });
-  const intermediate = await issue({ subject: 'CN=Test Intermediate CA', ca: true, pathLength: 0, issuer: root });
-  const leaf = await issue({ subject: `CN=${dns}`, dns: [dns], issuer: intermediate, ...leafOptions });
+  const root = await issueCertificate({ subject: 'CN=Test Root CA', ca: true });
+  const intermediate = await issueCertificate({ subject: 'CN=Test Intermediate CA', ca: true, pathLength: 0, issuer: root });
+  const leaf = await issueCertificate({ subject: `CN=${dns}`, dns: [dns], issuer: intermediate, ...leafOptions });
   return { root, intermediate, leaf, x5c: [leaf.b64, intermediate.b64] };
 }

@@ -1,6 +1,6 @@
 import { CompactEncrypt, CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ResponseError, verifyAuthorizationResponse } from '../../src/index.js';
+import { ResponseError, verifyAuthorizationResponse, type VerifyAuthorizationResponseOptions } from '../../src/index.js';
 import { encryptAuthorizationResponse } from '../../src/wallet.js';
 import { failure } from '../helpers/failure.js';
 
@@ -60,5 +60,34 @@ describe('direct_post.jwt responses (OpenID4VP 1.0 §8.3)', () => {
   it('the wallet refuses client_metadata without a usable encryption key', async () => {
     const err = await failure(encryptAuthorizationResponse({ vp_token: vpToken }, { clientMetadata: { jwks: { keys: [{ ...publicJwk, use: 'sig' }] } } }));
     expect(err.code).toBe('ERR_ENCRYPT_FAILED');
+  });
+});
+
+describe('one verifyAuthorizationResponse, two forms: the options decide', () => {
+  const clientMetadata = () => ({ jwks: { keys: [publicJwk] } });
+
+  it('with clientMetadata and no server: the direct_post.jwt form, whose encrypted-only response needs no iss, aud or exp', async () => {
+    const response = await encryptAuthorizationResponse({ vp_token: vpToken, state: 'st-1' }, { clientMetadata: clientMetadata() });
+    const verified = await verifyAuthorizationResponse(new URLSearchParams({ response }), { decryptionKeys: { keys: [privateJwk] }, clientMetadata: clientMetadata(), state: 'st-1' });
+    expect(verified).toEqual({ vp_token: vpToken, state: 'st-1', parameters: { vp_token: vpToken, state: 'st-1' } });
+  });
+
+  it('server and clientMetadata together are refused before anything is read: one form or the other', async () => {
+    const response = await encryptAuthorizationResponse({ vp_token: vpToken }, { clientMetadata: clientMetadata() });
+    const both = { server: { issuer: 'https://as.example' }, clientId: 'rp-1', decryptionKeys: [privateJwk], clientMetadata: clientMetadata() } as unknown as VerifyAuthorizationResponseOptions;
+    const err = await failure(verifyAuthorizationResponse(new URLSearchParams({ response }), both));
+    expect(err.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(err.message).toMatch(/exclude each other/);
+  });
+
+  it('neither server nor clientMetadata: a caller mistake naming both forms', async () => {
+    const err = await failure(verifyAuthorizationResponse('response=x', { decryptionKeys: [privateJwk] } as unknown as VerifyAuthorizationResponseOptions));
+    expect(err.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(err.message).toMatch(/options\.server .*options\.clientMetadata/);
+  });
+
+  it('the direct_post.jwt form refuses a callback URL: the response arrives as a POSTed form', async () => {
+    const err = await failure(verifyAuthorizationResponse(new URL('https://verifier.example/response?response=x') as unknown as string, { decryptionKeys: [privateJwk], clientMetadata: clientMetadata() }));
+    expect(err.code).toBe('ERR_INVALID_ARGUMENT');
   });
 });

@@ -3,7 +3,7 @@ import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WalletRequestError, WalletRequestVerifier, x509Hash } from '../../src/wallet.js';
 import { close, listen } from '../helpers/loopback.js';
-import { issue, makePki, type Pki } from '../helpers/pki.js';
+import { issueCertificate, makePki, type Pki } from '../helpers/pki.js';
 
 const SELF_ISSUED = 'https://self-issued.me/v2';
 const CLIENT_ID = 'x509_san_dns:verifier.example';
@@ -70,7 +70,7 @@ describe('WalletRequestVerifier: x509_san_dns and x509_hash (OpenID4VP 1.0 §5.9
     const clientId = `x509_hash:${await x509Hash(pki.leaf.b64)}`;
     const jws = await sign(claims({ client_id: clientId }), { x5c: pki.x5c }, pki.leaf.privateJwk);
     await expect(wallet.verify(url({ client_id: clientId, request: jws }))).resolves.toMatchObject({ clientIdPrefix: 'x509_hash' });
-    const other = await issue({ subject: 'CN=other', dns: ['verifier.example'], issuer: pki.intermediate });
+    const other = await issueCertificate({ subject: 'CN=other', dns: ['verifier.example'], issuer: pki.intermediate });
     const wrongId = `x509_hash:${await x509Hash(other.b64)}`;
     const wrong = await sign(claims({ client_id: wrongId }), { x5c: pki.x5c }, pki.leaf.privateJwk);
     const err = await refusal(wallet.verify(url({ client_id: wrongId, request: wrong })));
@@ -86,7 +86,7 @@ describe('WalletRequestVerifier: x509_san_dns and x509_hash (OpenID4VP 1.0 §5.9
   });
 
   it('refuses an expired leaf', async () => {
-    const expired = await issue({ subject: 'CN=old', dns: ['verifier.example'], issuer: pki.intermediate, notAfter: new Date(Date.now() - 60_000) });
+    const expired = await issueCertificate({ subject: 'CN=old', dns: ['verifier.example'], issuer: pki.intermediate, notAfter: new Date(Date.now() - 60_000) });
     const jws = await sign(claims(), { x5c: [expired.b64, pki.intermediate.b64] }, expired.privateJwk);
     const err = await refusal(wallet.verify(url({ client_id: CLIENT_ID, request: jws })));
     expect([err.error, err.check]).toEqual(['invalid_client', 'certificate_chain']);
@@ -94,7 +94,7 @@ describe('WalletRequestVerifier: x509_san_dns and x509_hash (OpenID4VP 1.0 §5.9
   });
 
   it('refuses a self-signed leaf', async () => {
-    const self = await issue({ subject: 'CN=verifier.example', dns: ['verifier.example'] });
+    const self = await issueCertificate({ subject: 'CN=verifier.example', dns: ['verifier.example'] });
     const selfTrusting = new WalletRequestVerifier({ trustAnchors: [pki.root.pem, self.pem] });
     const jws = await sign(claims(), { x5c: [self.b64] }, self.privateJwk);
     const err = await refusal(selfTrusting.verify(url({ client_id: CLIENT_ID, request: jws })));
@@ -109,7 +109,7 @@ describe('WalletRequestVerifier: x509_san_dns and x509_hash (OpenID4VP 1.0 §5.9
   });
 
   it('refuses a signature by another key than the leaf', async () => {
-    const other = await issue({ subject: 'CN=x', dns: ['verifier.example'], issuer: pki.intermediate });
+    const other = await issueCertificate({ subject: 'CN=x', dns: ['verifier.example'], issuer: pki.intermediate });
     const jws = await sign(claims(), { x5c: pki.x5c }, other.privateJwk);
     const err = await refusal(wallet.verify(url({ client_id: CLIENT_ID, request: jws })));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'signature']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTrustAnchors, validateChain, X509Failure } from '../../src/crypto/x509.js';
 import { certificateDnsNames, x509Hash } from '../../src/crypto/certificate.js';
-import { issue, makePki } from '../helpers/pki.js';
+import { issueCertificate, makePki } from '../helpers/pki.js';
 
 async function refusal(p: Promise<unknown>): Promise<X509Failure> {
   try {
@@ -34,13 +34,13 @@ describe('x5c chain validation (RFC 5280 §6, OpenID4VP 1.0 §5.9.3)', () => {
   it('refuses an expired leaf, and a leaf not yet valid', async () => {
     const pki = await makePki();
     const anchors = await prepareTrustAnchors([pki.root.pem]);
-    const expired = await issue({ subject: 'CN=old', dns: ['verifier.example'], issuer: pki.intermediate, notAfter: new Date(Date.now() - 60_000) });
+    const expired = await issueCertificate({ subject: 'CN=old', dns: ['verifier.example'], issuer: pki.intermediate, notAfter: new Date(Date.now() - 60_000) });
     expect((await refusal(validateChain([expired.b64, pki.intermediate.b64], anchors, new Date()))).kind).toBe('expired');
     expect((await refusal(validateChain(pki.x5c, anchors, new Date(Date.now() + 365 * 86_400_000)))).kind).toBe('expired');
   });
 
   it('refuses a self-signed leaf, even when it is configured as an anchor', async () => {
-    const self = await issue({ subject: 'CN=self', dns: ['verifier.example'] });
+    const self = await issueCertificate({ subject: 'CN=self', dns: ['verifier.example'] });
     const anchors = await prepareTrustAnchors([self.pem]);
     expect((await refusal(validateChain([self.b64], anchors, new Date()))).kind).toBe('self_signed');
   });
@@ -48,12 +48,12 @@ describe('x5c chain validation (RFC 5280 §6, OpenID4VP 1.0 §5.9.3)', () => {
   it('refuses an issuer that is not a CA, and a CA path longer than its pathLength', async () => {
     const pki = await makePki();
     const anchors = await prepareTrustAnchors([pki.root.pem]);
-    const notCa = await issue({ subject: 'CN=not a CA', issuer: pki.root, ca: false, keyUsage: 32 });
-    const leaf = await issue({ subject: 'CN=leaf', dns: ['verifier.example'], issuer: notCa });
+    const notCa = await issueCertificate({ subject: 'CN=not a CA', issuer: pki.root, ca: false, keyUsage: 32 });
+    const leaf = await issueCertificate({ subject: 'CN=leaf', dns: ['verifier.example'], issuer: notCa });
     expect((await refusal(validateChain([leaf.b64, notCa.b64], anchors, new Date()))).kind).toBe('ca_constraints');
     // intermediate has pathLength 0: a second CA below it is one too many
-    const sub = await issue({ subject: 'CN=sub CA', issuer: pki.intermediate, ca: true });
-    const deep = await issue({ subject: 'CN=deep', dns: ['verifier.example'], issuer: sub });
+    const sub = await issueCertificate({ subject: 'CN=sub CA', issuer: pki.intermediate, ca: true });
+    const deep = await issueCertificate({ subject: 'CN=deep', dns: ['verifier.example'], issuer: sub });
     expect((await refusal(validateChain([deep.b64, sub.b64, pki.intermediate.b64], anchors, new Date()))).kind).toBe('ca_constraints');
   });
 
@@ -73,11 +73,11 @@ describe('x5c chain validation (RFC 5280 §6, OpenID4VP 1.0 §5.9.3)', () => {
   });
 
   it('the builder\'s DER walk reads the same SAN dNSNames as @peculiar/x509', async () => {
-    const { issue } = await import('../helpers/pki.js');
-    const many = await issue({ subject: 'CN=x', dns: ['A.example', 'b.example'] });
+    const { issueCertificate } = await import('../helpers/pki.js');
+    const many = await issueCertificate({ subject: 'CN=x', dns: ['A.example', 'b.example'] });
     expect(certificateDnsNames(many.b64)).toEqual(['a.example', 'b.example']);
     expect(certificateDnsNames(many.pem)).toEqual(['a.example', 'b.example']);
-    const none = await issue({ subject: 'CN=root', ca: true });
+    const none = await issueCertificate({ subject: 'CN=root', ca: true });
     expect(certificateDnsNames(none.b64)).toEqual([]);
     expect(() => certificateDnsNames('AAAA')).toThrow(TypeError);
   });
