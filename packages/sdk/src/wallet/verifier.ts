@@ -373,7 +373,7 @@ export class WalletRequestVerifier {
   #checkTimes(claims: Record<string, unknown>): void {
     const now = Math.floor(this.#now().getTime() / 1000);
     const tolerance = this.#options.clockTolerance ?? 30;
-    // jose checked exp and nbf; an iat from the future is refused too.
+    // #checkTime judged exp and nbf; an iat from the future is refused too.
     if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now + tolerance)) {
       fail('invalid_request_object', 'lifetime', 'the request object iat is in the future');
     }

@@ -134,6 +134,22 @@ describe('HostedRequestUriPublisher method: post (OpenID4VP 1.0 §5.10) with Wal
     expect(verified.parameters).toMatchObject({ wallet_nonce: verified.walletNonce, aud: 'https://wallet.example', dcql_query: dcqlQuery });
   });
 
+  it('a wallet POST is signed with the alg negotiated at build when signWith names none', async () => {
+    const hosted = new HostedRequestUriPublisher({ baseUrl: `${origin}/request/`, ttl: 120, method: 'post' });
+    handler = hosted.handler;
+    // Static wallet metadata as the "server": its request_object_signing_alg_values_supported is negotiated.
+    const walletAs = { issuer: 'https://wallet.example', request_object_signing_alg_values_supported: ['PS256', 'ES256'] };
+    const request = await vpRequest().server(walletAs).signWith(pki.leaf.privateJwk, { x5c: pki.x5c }).publishWith(hosted).build();
+    expect(decodeProtectedHeader(request.requestObject!).alg).toBe('ES256');
+    const wallet = new WalletRequestVerifier({
+      trustAnchors: [pki.root.pem],
+      walletMetadata: { issuer: 'https://wallet.example', request_object_signing_alg_values_supported: ['ES256'] },
+      requestUri: loopback,
+    });
+    const verified = await wallet.verify(request.url);
+    expect(verified.parameters).toMatchObject({ wallet_nonce: verified.walletNonce, aud: 'https://wallet.example' });
+  });
+
   it('puts no wallet_nonce in the object when the wallet sent none, and answers GET with the object as built', async () => {
     const request = await published();
     const requestUri = request.requestUri!;
