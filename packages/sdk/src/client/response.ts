@@ -170,6 +170,21 @@ export function verifyAuthorizationResponse(input: URL | URLSearchParams | strin
  * @see [OpenID4VP 1.0 §8.3](https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#section-8.3) Encrypted Responses
  */
 export function verifyAuthorizationResponse(input: URLSearchParams | string, options: DirectPostJwtResponseOptions): Promise<DirectPostJwtResponse>;
+/**
+ * Either form, when the options are only known as the union: `server` verifies an authorization
+ * server's response, `clientMetadata` (without `server`) an OpenID4VP `direct_post.jwt` response.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuthorizationResponse, type VerifyAuthorizationResponseOptions } from 'oauth-jar';
+ *
+ * const options: VerifyAuthorizationResponseOptions = wallet
+ *   ? { decryptionKeys: [responseEncryptionPrivateJwk], clientMetadata, state }
+ *   : { server: as, clientId: 'rp-1', state };
+ * const verified = await verifyAuthorizationResponse(form, options);
+ * ```
+ */
+export function verifyAuthorizationResponse(input: URL | URLSearchParams | string, options: VerifyAuthorizationResponseOptions): Promise<AuthorizationResponse | DirectPostJwtResponse>;
 export async function verifyAuthorizationResponse(
   input: URL | URLSearchParams | string,
   options: VerifyAuthorizationResponseOptions,
