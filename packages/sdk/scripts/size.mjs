@@ -105,7 +105,10 @@ async function measure(name, contents) {
   const fileOf = (metaPath) => outputs.find((f) => f.path === resolve(metaPath));
   // What the page loads up front: the entry chunk and, transitively, the chunks it imports
   // statically (esbuild moves code shared with a lazy chunk into a chunk of its own).
-  const entryPath = Object.keys(meta).find((p) => meta[p].entryPoint);
+  // The app's own entry (stdin): each dynamic import() is an entry point of the metafile too, and
+  // esbuild lists outputs in no guaranteed order.
+  const isApp = (entry) => entry === `${name}.mjs` || entry?.endsWith(`/${name}.mjs`);
+  const entryPath = Object.keys(meta).find((p) => isApp(meta[p].entryPoint));
   const initialPaths = new Set();
   const queue = [entryPath];
   while (queue.length) {

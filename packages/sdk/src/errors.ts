@@ -20,6 +20,7 @@ export type OAuthJarErrorCode =
   | 'ERR_SIGN_FAILED'
   | 'ERR_ENCRYPT_FAILED'
   | 'ERR_DECODE'
+  | 'ERR_CLIENT_ID_PREFIX'
   | 'ERR_ALG_NEGOTIATION'
   | 'ERR_PROFILE'
   // by-reference publishing and discovery
@@ -41,7 +42,9 @@ export type OAuthJarErrorCode =
   | 'ERR_RESPONSE_STATE'
   // server side
   | 'ERR_AUTHORIZATION_REQUEST'
-  | 'ERR_CLIENT_METADATA';
+  | 'ERR_CLIENT_METADATA'
+  // OpenID4VP: the wallet's side
+  | 'ERR_WALLET_REQUEST';
 
 /**
  * The base class of every oauth-jar error.

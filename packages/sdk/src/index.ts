@@ -10,7 +10,7 @@ export { decodeAuthorizationRequest } from './client/decode.js';
 export { discoverAuthorizationServer } from './client/discovery.js';
 export type { AuthorizationServerMetadata, DiscoveryOptions, DiscoveryCache } from './client/discovery.js';
 export type { DecodedAuthorizationRequest } from './client/decode.js';
-export type { RequestUriPublisher, PublishContext } from './publishers/types.js';
+export type { RequestUriPublisher, PublishContext, ReissueOptions } from './publishers/types.js';
 export { PushedAuthorizationRequestPublisher } from './publishers/par.js';
 export type { PushedAuthorizationRequestPublisherOptions, ClientAuthentication } from './publishers/par.js';
 export { HostedRequestUriPublisher } from './publishers/hosted.js';
@@ -18,7 +18,10 @@ export type { HostedRequestUriPublisherOptions } from './publishers/hosted.js';
 export { MemoryRequestObjectStore } from './publishers/store.js';
 export type { RequestObjectStore, MemoryRequestObjectStoreOptions } from './publishers/store.js';
 export { verifyAuthorizationResponse } from './client/response.js';
-export type { VerifyAuthorizationResponseOptions, AuthorizationResponse } from './client/response.js';
+export type {
+  VerifyAuthorizationResponseOptions, ServerResponseOptions, DirectPostJwtResponseOptions, AuthorizationResponse, DirectPostJwtResponse,
+} from './client/response.js';
+export { x509Hash } from './client/x509-hash.js';
 export { OAuthJarError, ResponseError, AuthorizationResponseError } from './errors.js';
 export type { OAuthJarErrorCode } from './errors.js';
 export type { KeyInput, JWK, JSONWebKeySet } from './crypto/types.js';

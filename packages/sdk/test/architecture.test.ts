@@ -44,6 +44,21 @@ describe('architecture (docs/architecture.md, dependency rules)', () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
+  it('only crypto/x509.ts imports @peculiar/x509 and its Reflect polyfill, and only with import()', () => {
+    const offenders = all.filter((f) => f.path !== 'crypto/x509.ts' && f.imports.some((i) => i.startsWith('@peculiar/') || i === 'reflect-metadata'));
+    expect(offenders.map((f) => f.path)).toEqual([]);
+    const code = readFileSync(join(src, 'crypto/x509.ts'), 'utf8');
+    expect(code).not.toMatch(/^import [^(]*from '@peculiar\/x509'/m);
+    expect(code).toContain("import('@peculiar/x509')");
+  });
+
+  it('the wallet (wallet/, wallet.ts) never imports server code', () => {
+    const wallet = all.filter((f) => f.path === 'wallet.ts' || f.path.startsWith('wallet/'));
+    expect(wallet.length).toBeGreaterThan(2);
+    const offenders = wallet.filter((f) => f.imports.some((i) => /(^|\/)server(\/|\.js$)/.test(i)));
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
   it('the probe never imports server code: it must not share the blind spots of the verifier it may test', () => {
     const offenders = all.filter((f) => (f.path === 'probe.ts' || f.path.startsWith('probe/')) && f.imports.some((i) => /(^|\/)server(\/|\.js$)/.test(i)));
     expect(all.some((f) => f.path === 'probe/runner.ts')).toBe(true);

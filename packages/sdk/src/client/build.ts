@@ -6,7 +6,12 @@ import { REQUEST_CHECKS } from './checks.js';
 import { settle } from './negotiate.js';
 import { requestClaims, requestParameters } from './claims.js';
 import { publishRequestObject } from './publish.js';
+import type { ReissueOptions } from '../publishers/types.js';
+import type { SigningAlg } from '../crypto/algorithms.js';
 import type { AuthorizationRequest, Encryption, RequestSpec } from './request.js';
+
+/** OpenID4VP 1.0 §5.9.3 client identifier prefixes whose rules client/openid4vp.ts checks. */
+const CLIENT_ID_PREFIX = /^(x509_san_dns|x509_hash|redirect_uri|decentralized_identifier|verifier_attestation|origin):/;
 import { plainRequestUrl, requestObjectUrl } from './url.js';
 
 // The JWE code and the jwks_uri fetch (the HTTP layer) load on demand too, so an app that only
@@ -20,6 +25,10 @@ export async function buildRequest(r: RequestSpec): Promise<AuthorizationRequest
   // The profile's rules, then the alg that signWith left to negotiation (client/negotiate.ts).
   const alg = settle(r.profile, r.signing, r.server, { published: !!r.publisher, pkce: r.codeVerifier && r.codeChallengeMethod, redirectUri: 'redirect_uri' in r.parameters });
   const parameters = await requestParameters(r);
+  // OpenID4VP 1.0 §5.9.3: the client_id prefix's rules, checked the way a wallet will.
+  if (CLIENT_ID_PREFIX.test(r.clientId) || r.signing?.x5c !== undefined || r.signing?.jwt !== undefined) {
+    await (await import('./openid4vp.js')).checkClientIdPrefix({ clientId: r.clientId, parameters, signing: r.signing });
+  }
   if (!r.signing) return result(plainRequestUrl(r.endpoint!, parameters), undefined, parameters, r);
 
   const claims = requestClaims(r, parameters);
@@ -27,8 +36,20 @@ export async function buildRequest(r: RequestSpec): Promise<AuthorizationRequest
   if (r.encryption) requestObject = await encrypt(r, r.encryption, requestObject);
   if (!r.publisher) return result(requestObjectUrl(r, parameters, { request: requestObject }), requestObject, claims, r);
 
-  const { requestUri, expiresIn } = await publishRequestObject(r, r.publisher, requestObject);
-  return result(requestObjectUrl(r, parameters, { requestUri }), requestObject, claims, r, requestUri, expiresIn);
+  const reissue = (options: ReissueOptions) => reissueRequestObject(r, parameters, options, alg!);
+  const { requestUri, expiresIn, requestUriMethod } = await publishRequestObject(r, r.publisher, requestObject, reissue);
+  return result(requestObjectUrl(r, parameters, { requestUri, requestUriMethod }), requestObject, claims, r, requestUri, expiresIn);
+}
+
+// OpenID4VP 1.0 §5.10: a fresh object for one wallet's POST — its wallet_nonce, its issuer as aud,
+// an alg it lists, encrypted to its key when it gave one (client/openid4vp.ts reads the options).
+async function reissueRequestObject(r: RequestSpec, parameters: Record<string, unknown>, options: ReissueOptions, alg: SigningAlg): Promise<string> {
+  const terms = (await import('./openid4vp.js')).reissueTerms(options, alg);
+  const claims = requestClaims(r, parameters, terms.audience);
+  if (terms.walletNonce !== undefined) claims.wallet_nonce = terms.walletNonce;
+  const jws = await signRequestObject(claims, { ...r.signing!, alg });
+  if (terms.encryption) return (await (encryptModule ??= import('../crypto/encrypt.js'))).encryptRequestObject(jws, terms.encryption);
+  return r.encryption ? encrypt(r, r.encryption, jws) : jws;
 }
 
 // A nested JWT (RFC 9101 §4): to the key given to encryptWith, or to the server's jwks_uri key.

@@ -29,14 +29,21 @@ let stages: Promise<typeof import('./build.js')> | undefined;
 // parsed and checked once, not at every login. Only URLs that passed are kept; the URL objects are
 // never mutated (the URL stage copies the endpoint).
 const checkedUrls = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
-const ENDPOINT_RULES = { schemes: ['https:', 'http:'], fragment: false } as const;
+// Any scheme but those that run code or read local data in a user agent: https for servers, a
+// wallet's custom scheme (openid4vp://, haip-vp://, OpenID4VP 1.0 §13.1.2) for wallets.
+const ENDPOINT_RULES = { fragment: false, unsafe: /^(javascript|data|vbscript|file|blob|about):$/ } as const;
 const NO_FRAGMENT = { fragment: false } as const;
 
-function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rules: { schemes?: readonly string[]; fragment?: boolean }): URL {
-  if (typeof value !== 'string') return absoluteUrl(value, what, rules);
+function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rules: { schemes?: readonly string[]; fragment?: boolean; unsafe?: RegExp }): URL {
+  const check = () => {
+    const url = absoluteUrl(value, what, rules);
+    if (rules.unsafe?.test(url.protocol)) throw new OAuthJarError('ERR_INVALID_URL', `${what} cannot use ${url.protocol}`);
+    return url;
+  };
+  if (typeof value !== 'string') return check();
   const key = what + ' ' + value;
   let url = checkedUrls.get(key, 0);
-  if (url === undefined) checkedUrls.set(key, (url = absoluteUrl(value, what, rules)), Infinity, 0);
+  if (url === undefined) checkedUrls.set(key, (url = check()), Infinity, 0);
   return url;
 }
 
@@ -80,6 +87,17 @@ export interface SignWithOptions {
    * @default 'oauth-authz-req+jwt' (RFC 9101 §10.8). `false` leaves it out, for servers that predate RFC 9101.
    */
   typ?: string | false;
+  /**
+   * The `x5c` header: the certificate chain of the signing key, leaf first, each certificate
+   * base64 (not base64url) DER (RFC 7515 §4.1.6). OpenID4VP's `x509_san_dns:` and `x509_hash:`
+   * client identifiers authenticate the verifier with it (OpenID4VP 1.0 §5.9.3).
+   */
+  x5c?: readonly string[];
+  /**
+   * The `jwt` header: a verifier attestation JWT (`typ: verifier-attestation+jwt`) whose `cnf`
+   * binds the signing key, for the `verifier_attestation:` client identifier (OpenID4VP 1.0 §12).
+   */
+  jwt?: string;
 }
 
 /** How {@link AuthorizationRequestBuilder.encryptWith} encrypts the signed request object. */
@@ -193,11 +211,14 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
   }
 
   /**
-   * The authorization endpoint. Its own query parameters are kept in the emitted URL.
+   * The authorization endpoint. Its own query parameters are kept in the emitted URL. A wallet's
+   * custom scheme (`openid4vp://`, `haip-vp://`, OpenID4VP 1.0 §13.1.2) is accepted too;
+   * `javascript:`, `data:`, `file:` and the like are not.
    *
    * @example
    * ```ts
    * builder.endpoint('https://as.example.com/authorize');
+   * builder.endpoint('openid4vp://'); // a wallet
    * ```
    */
   endpoint(url: string | URL): this {
@@ -506,6 +527,9 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
   signWith(key: KeyInput, options: SignWithOptions = {}): this {
     if (!isPlainObject(options)) throw invalid('signWith takes an options object');
     const { alg, kid, typ = REQUEST_OBJECT_TYP } = options;
+    const { x5c, jwt } = options as SignWithOptions; // their shapes are checked at build
+    // OpenID4VP 1.0 §5.9.3 (x5c and jwt themselves are checked at build, in client/openid4vp.ts).
+    if (this.#clientId.startsWith('redirect_uri:')) throw new OAuthJarError('ERR_CLIENT_ID_PREFIX', 'redirect_uri: requests are never signed');
     // Without alg, the key is checked against each candidate at build (client/negotiate.ts).
     if (alg !== undefined && !isSigningAlg(alg)) {
       throw new OAuthJarError(
@@ -519,7 +543,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
-    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ };
+    this.#signing = { key, alg, kid: kid ?? kidOf(key), typ, x5c: Array.isArray(x5c) ? [...x5c] : x5c, jwt };
     return this;
   }
 

@@ -2,6 +2,11 @@ import { OAuthJarError } from '../errors.js';
 import { invalid } from '../lib/validate.js';
 import type { RequestSpec } from './request.js';
 
+/** Whether the request asks for a `vp_token` (OpenID4VP 1.0 §5.6): a verifier's request to a wallet. */
+export function isVpTokenRequest(r: RequestSpec): boolean {
+  return String(r.parameters.response_type).split(' ').includes('vp_token');
+}
+
 /**
  * What build() checks of the whole request before any crypto or network, in order. Each check
  * throws its own error; a new rule is one more entry.
@@ -18,8 +23,9 @@ export const REQUEST_CHECKS: ReadonlyArray<(r: RequestSpec) => void> = [
   function publishingNeedsSigning(r) {
     if (!r.signing && r.publisher) throw new OAuthJarError('ERR_INVALID_ARGUMENT', 'publishWith needs signWith: only a request object can be published');
   },
+  // A vp_token request defaults to https://self-issued.me/v2 (OpenID4VP 1.0 §5.8, client/claims.ts).
   function audienceSet(r) {
-    if (r.signing && r.audience === undefined) {
+    if (r.signing && r.audience === undefined && !isVpTokenRequest(r)) {
       throw new OAuthJarError('ERR_MISSING_AUDIENCE', 'a signed request object needs an audience: call .audience(issuer) with the server\'s issuer identifier');
     }
   },

@@ -1,5 +1,5 @@
 import { OAuthJarError } from '../errors.js';
-import type { PublishContext, RequestUriPublisher } from '../publishers/types.js';
+import type { PublishContext, ReissueOptions, RequestUriPublisher } from '../publishers/types.js';
 import type { RequestSpec } from './request.js';
 
 /** Hands the request object to its publisher and returns the `request_uri` (RFC 9101 §5.2, RFC 9126 §2). */
@@ -7,10 +7,11 @@ export async function publishRequestObject(
   r: RequestSpec,
   publisher: RequestUriPublisher,
   requestObject: string,
-): Promise<{ requestUri: string; expiresIn: number | undefined }> {
-  let published: { requestUri: string; expiresIn?: number };
+  reissue: (options: ReissueOptions) => Promise<string>,
+): Promise<{ requestUri: string; expiresIn: number | undefined; requestUriMethod: 'get' | 'post' | undefined }> {
+  let published: { requestUri: string; expiresIn?: number; requestUriMethod?: 'get' | 'post' };
   try {
-    published = await publisher.publish(requestObject, publishContext(r));
+    published = await publisher.publish(requestObject, { ...publishContext(r), reissue: (options = {}) => reissue(options) });
   } catch (cause) {
     if (cause instanceof OAuthJarError) throw cause;
     throw new OAuthJarError('ERR_PUBLISH_FAILED', `publishing the request object failed: ${(cause as Error)?.message}`, { cause });
@@ -18,7 +19,7 @@ export async function publishRequestObject(
   if (typeof published?.requestUri !== 'string' || published.requestUri === '') {
     throw new OAuthJarError('ERR_PUBLISH_FAILED', 'the publisher returned no requestUri');
   }
-  return { requestUri: published.requestUri, expiresIn: published.expiresIn };
+  return { requestUri: published.requestUri, expiresIn: published.expiresIn, requestUriMethod: published.requestUriMethod };
 }
 
 // What a publisher may need beyond the object: PAR takes the issuer as its assertion's aud.

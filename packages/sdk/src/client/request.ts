@@ -36,6 +36,10 @@ export interface Signing {
   alg: SigningAlg | undefined;
   kid: string | undefined;
   typ: string | false;
+  /** The `x5c` header (RFC 7515 §4.1.6), as given: checked at build (client/openid4vp.ts). */
+  x5c: readonly string[] | undefined;
+  /** The `jwt` header: a verifier attestation (OpenID4VP 1.0 §12). */
+  jwt: string | undefined;
 }
 
 export interface Encryption {

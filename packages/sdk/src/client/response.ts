@@ -2,16 +2,22 @@
 // jose code with it (a bundler keeps every import() target as a lazy chunk, even from dead code,
 // and such a chunk splits the jose code a sign-only page loads).
 import { unverifiedHeader } from '../crypto/decode.js';
+import { decryptCompact } from '../crypto/decrypt.js';
 import { decryptResponseJwt, ResponseJwtFailure, verifyResponseJwt } from '../crypto/response-jwt.js';
 import type { JSONWebKeySet, JWK } from '../crypto/types.js';
-import { AuthorizationResponseError, OAuthJarError, type OAuthJarErrorCode } from '../errors.js';
+import { AuthorizationResponseError, OAuthJarError, ResponseError, type OAuthJarErrorCode } from '../errors.js';
 import { assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 
-/** Options of {@link verifyAuthorizationResponse}. */
-export interface VerifyAuthorizationResponseOptions {
+/**
+ * Options of {@link verifyAuthorizationResponse} for a response from an authorization server:
+ * JWT-secured (JARM) or plain with RFC 9207's `iss`. `server` selects this form.
+ */
+export interface ServerResponseOptions {
   /** The authorization server the request went to (from `discoverAuthorizationServer`). */
   server: AuthorizationServerMetadata;
+  /** Belongs to the OpenID4VP form ({@link DirectPostJwtResponseOptions}); never given with `server`. */
+  clientMetadata?: undefined;
   /** The client's `client_id`: the `aud` a JWT-secured response must carry. */
   clientId: string;
   /**
@@ -52,12 +58,51 @@ export interface VerifyAuthorizationResponseOptions {
   fetch?: typeof fetch;
 }
 
-/** What {@link verifyAuthorizationResponse} returns. */
+/** What {@link verifyAuthorizationResponse} returns for a response from an authorization server. */
 export interface AuthorizationResponse {
   /** The verified response parameters: `code`, `state`, `iss`, … (from the JWT when there was one). */
   readonly parameters: Readonly<Record<string, string>>;
   /** The response JWT, when the response was JWT-secured. */
   readonly jwt: string | undefined;
+}
+
+/**
+ * Options of {@link verifyAuthorizationResponse} for an OpenID4VP `direct_post.jwt` response, as
+ * the verifier's `response_uri` receives it from a wallet: no `server`, and the `client_metadata`
+ * the request sent.
+ */
+export interface DirectPostJwtResponseOptions {
+  /** Belongs to the authorization server form ({@link ServerResponseOptions}); never given here. */
+  server?: undefined;
+  /** The private keys whose public halves went into the request's `client_metadata.jwks`. */
+  decryptionKeys: JSONWebKeySet | readonly JWK[];
+  /**
+   * The `client_metadata` the request carried: its `encrypted_response_enc_values_supported`
+   * (default `['A128GCM']`, OpenID4VP 1.0 §8.3) bounds the accepted `enc`.
+   */
+  clientMetadata: { encrypted_response_enc_values_supported?: string[]; [name: string]: unknown };
+  /**
+   * The `state` the request carried; the response must carry the same (RFC 6749 §4.1.2). Left
+   * out, a response that carries a `state` is refused.
+   */
+  state?: string | undefined;
+}
+
+/**
+ * Options of {@link verifyAuthorizationResponse}: with `server`, a response from an authorization
+ * server ({@link ServerResponseOptions}); without `server` and with `clientMetadata`, an OpenID4VP
+ * `direct_post.jwt` response ({@link DirectPostJwtResponseOptions}).
+ */
+export type VerifyAuthorizationResponseOptions = ServerResponseOptions | DirectPostJwtResponseOptions;
+
+/** What {@link verifyAuthorizationResponse} returns for an OpenID4VP `direct_post.jwt` response. */
+export interface DirectPostJwtResponse {
+  /** The `vp_token` (OpenID4VP 1.0 §8.1). */
+  vp_token: unknown;
+  /** The `state`, when the response carried one. */
+  state: string | undefined;
+  /** Every response parameter. */
+  parameters: Record<string, unknown>;
 }
 
 const JWT_SAFE_ALGS = ['PS256', 'ES256', 'EdDSA', 'Ed25519', 'PS384', 'PS512', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
@@ -96,11 +141,67 @@ const RESPONSE_MARKERS = ['response', 'code', 'error', 'state'];
  * @see [JWT Secured Authorization Response Mode for OAuth 2.0 (JARM) §2.4](https://openid.net/specs/oauth-v2-jarm.html#section-2.4)
  * @see [RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4)
  */
+export function verifyAuthorizationResponse(input: URL | URLSearchParams | string, options: ServerResponseOptions): Promise<AuthorizationResponse>;
+/**
+ * Reads an OpenID4VP `direct_post.jwt` authorization response, as the verifier's `response_uri`
+ * receives it: the form field `response`, an encrypted (not signed) JWT (OpenID4VP 1.0 §8.3.1).
+ * Decrypts it with the verifier's keys, checks its `enc` against the `client_metadata` the request
+ * sent (`A128GCM` by default), then `state`, and returns `vp_token` and `state`. Encrypted-only
+ * responses carry no `iss`, `aud` or `exp`, so JARM's claim checks do not apply to them; `state`
+ * still does. A wallet's error answer (`error` in the form or in the decrypted response, §8.5) is a
+ * {@link ResponseError} carrying it; every failed check an `OAuthJarError` with the code
+ * `ERR_AUTHORIZATION_RESPONSE`.
+ *
+ * @param input The POSTed form, or its `response` value (the compact JWE).
+ *
+ * @example
+ * ```ts
+ * import { verifyAuthorizationResponse } from 'oauth-jar';
+ *
+ * // in the handler of response_uri
+ * const form = new URLSearchParams(await request.text());
+ * const { vp_token, state } = await verifyAuthorizationResponse(form, {
+ *   decryptionKeys: [responseEncryptionPrivateJwk],
+ *   clientMetadata, // what the request object's client_metadata said
+ *   state: expectedState,
+ * });
+ * ```
+ *
+ * @see [OpenID4VP 1.0 §8.3](https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#section-8.3) Encrypted Responses
+ */
+export function verifyAuthorizationResponse(input: URLSearchParams | string, options: DirectPostJwtResponseOptions): Promise<DirectPostJwtResponse>;
+/**
+ * Either form, when the options are only known as the union: `server` verifies an authorization
+ * server's response, `clientMetadata` (without `server`) an OpenID4VP `direct_post.jwt` response.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuthorizationResponse, type VerifyAuthorizationResponseOptions } from 'oauth-jar';
+ *
+ * const options: VerifyAuthorizationResponseOptions = wallet
+ *   ? { decryptionKeys: [responseEncryptionPrivateJwk], clientMetadata, state }
+ *   : { server: as, clientId: 'rp-1', state };
+ * const verified = await verifyAuthorizationResponse(form, options);
+ * ```
+ */
+export function verifyAuthorizationResponse(input: URL | URLSearchParams | string, options: VerifyAuthorizationResponseOptions): Promise<AuthorizationResponse | DirectPostJwtResponse>;
 export async function verifyAuthorizationResponse(
   input: URL | URLSearchParams | string,
   options: VerifyAuthorizationResponseOptions,
-): Promise<AuthorizationResponse> {
-  if (!isPlainObject(options)) throw invalid('verifyAuthorizationResponse needs options with "server" and "clientId"');
+): Promise<AuthorizationResponse | DirectPostJwtResponse> {
+  if (!isPlainObject(options)) throw invalid('verifyAuthorizationResponse needs options: { server, clientId } for an authorization server, { decryptionKeys, clientMetadata } for an OpenID4VP direct_post.jwt response');
+  if (options.server !== undefined) {
+    if (options.clientMetadata !== undefined) throw invalid('options.server and options.clientMetadata exclude each other: "server" verifies an authorization server\'s response, "clientMetadata" a wallet\'s direct_post.jwt response');
+    return verifyServerResponse(input, options);
+  }
+  if (options.clientMetadata !== undefined) {
+    if (input instanceof URL) throw invalid('a direct_post.jwt response is a POSTed form: pass the form or its "response" value');
+    return verifyDirectPostJwt(input, options);
+  }
+  throw invalid('verifyAuthorizationResponse needs options.server (an authorization server\'s response) or options.clientMetadata (an OpenID4VP direct_post.jwt response)');
+}
+
+async function verifyServerResponse(input: URL | URLSearchParams | string, options: ServerResponseOptions): Promise<AuthorizationResponse> {
   const { server, clientId } = options;
   if (!isPlainObject(server) || typeof server.issuer !== 'string') {
     throw invalid('options.server must be authorization server metadata with an "issuer" (from discoverAuthorizationServer)');
@@ -177,7 +278,7 @@ async function verifiedJwtParameters(
   jwt: string,
   server: AuthorizationServerMetadata,
   clientId: string,
-  options: VerifyAuthorizationResponseOptions,
+  options: ServerResponseOptions,
 ): Promise<Record<string, string>> {
   if (jwt.length > MAX_JWT_LENGTH) fail('ERR_RESPONSE_MALFORMED', `the response JWT is longer than ${MAX_JWT_LENGTH} characters`);
   const segments = jwt.split('.').length;
@@ -262,4 +363,82 @@ function allowedAlgorithms(server: AuthorizationServerMetadata, configured: read
   const listed = server.authorization_signing_alg_values_supported;
   if (!Array.isArray(listed)) return JWT_SAFE_ALGS;
   return JWT_SAFE_ALGS.filter((a) => listed.includes(a));
+}
+
+// OpenID4VP 1.0 §8.3: the wallet encrypts to a key of client_metadata.jwks by key agreement or
+// key transport; nothing else (no dir, no PBES2).
+const VP_KEY_ALGS = ['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW', 'RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512'];
+const MAX_JWE_LENGTH = 256 * 1024;
+
+function refuse(message: string, cause?: unknown): OAuthJarError {
+  return new OAuthJarError('ERR_AUTHORIZATION_RESPONSE', message, cause === undefined ? undefined : { cause });
+}
+
+async function verifyDirectPostJwt(response: URLSearchParams | string, options: DirectPostJwtResponseOptions): Promise<DirectPostJwtResponse> {
+  const keys = Array.isArray(options.decryptionKeys) ? options.decryptionKeys : (options.decryptionKeys as JSONWebKeySet | undefined)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw invalid('decryptionKeys must hold at least one private JWK');
+  if (!isPlainObject(options.clientMetadata as unknown)) throw invalid('clientMetadata must be the client_metadata object the request sent');
+
+  let jwe: string | null;
+  if (response instanceof URLSearchParams) {
+    const error = response.get('error');
+    if (error !== null) {
+      const description = response.get('error_description');
+      throw new ResponseError('ERR_AUTHORIZATION_RESPONSE', 'the wallet answered with an error', {
+        error,
+        ...(description !== null ? { error_description: description } : {}),
+      });
+    }
+    if (response.getAll('response').length > 1) throw refuse('the response parameter is repeated');
+    jwe = response.get('response');
+  } else {
+    jwe = response;
+  }
+  if (typeof jwe !== 'string' || jwe === '') throw refuse('the form has no "response" parameter');
+  if (jwe.length > MAX_JWE_LENGTH) throw refuse('the response is too large');
+  if (jwe.split('.').length !== 5) throw refuse('the response is not a compact JWE: a direct_post.jwt response is encrypted (OpenID4VP 1.0 §8.3)');
+
+  let header: Record<string, unknown>;
+  try {
+    header = unverifiedHeader(jwe) as Record<string, unknown>;
+  } catch (cause) {
+    throw refuse('the response header cannot be decoded', cause);
+  }
+  const encs = options.clientMetadata.encrypted_response_enc_values_supported ?? ['A128GCM'];
+  if (typeof header.enc !== 'string' || !Array.isArray(encs) || !encs.includes(header.enc)) {
+    throw refuse(`the response enc is not one the request offered (${Array.isArray(encs) ? encs.join(', ') : 'none'})`);
+  }
+  if (typeof header.alg !== 'string' || !VP_KEY_ALGS.includes(header.alg)) throw refuse('the response alg is not a supported key agreement or key transport algorithm');
+  if (header.zip !== undefined) throw refuse('compressed responses are not accepted');
+
+  let plaintext: string;
+  try {
+    plaintext = await decryptCompact(jwe, { keys }, { alg: header.alg, kid: header.kid }, {
+      keyManagementAlgorithms: VP_KEY_ALGS,
+      contentEncryptionAlgorithms: encs,
+    });
+  } catch (cause) {
+    throw refuse('the response could not be decrypted with the verifier\'s keys', cause);
+  }
+  let parameters: unknown;
+  try {
+    parameters = JSON.parse(plaintext);
+  } catch (cause) {
+    throw refuse('the decrypted response is not a JSON object', cause);
+  }
+  if (!isPlainObject(parameters)) throw refuse('the decrypted response is not a JSON object');
+  if (typeof parameters.error === 'string') {
+    throw new ResponseError('ERR_AUTHORIZATION_RESPONSE', 'the wallet answered with an error', {
+      error: parameters.error,
+      ...(typeof parameters.error_description === 'string' ? { error_description: parameters.error_description } : {}),
+    });
+  }
+  // Encrypted-only: no iss, aud or exp to check (OpenID4VP 1.0 §8.3.1), but state still binds.
+  const state = parameters.state;
+  if (state !== undefined && typeof state !== 'string') throw refuse('the response state is not a string');
+  // RFC 6749 §4.1.2: the state of the response is the state of the request.
+  if (options.state !== undefined && state !== options.state) throw refuse('the response state does not match the request');
+  if (options.state === undefined && state !== undefined) throw refuse('the response carries a state the request did not send');
+  if (parameters.vp_token === undefined) throw refuse('the response has no vp_token');
+  return { vp_token: parameters.vp_token, state, parameters };
 }

@@ -27,7 +27,7 @@ export function plainRequestUrl(endpoint: URL, parameters: Record<string, unknow
 export function requestObjectUrl(
   r: RequestSpec,
   parameters: Record<string, unknown>,
-  reference: { request: string } | { requestUri: string },
+  reference: { request: string } | { requestUri: string; requestUriMethod?: 'get' | 'post' | undefined },
 ): URL {
   const url = new URL(r.endpoint!.href);
   const query = url.searchParams;
@@ -35,8 +35,14 @@ export function requestObjectUrl(
   if (query.has('request')) query.delete('request');
   if (query.has('request_uri')) query.delete('request_uri');
   query.set('client_id', r.clientId);
-  if ('requestUri' in reference) query.set('request_uri', reference.requestUri);
-  else query.set('request', reference.request);
+  if (query.has('request_uri_method')) query.delete('request_uri_method');
+  if ('requestUri' in reference) {
+    query.set('request_uri', reference.requestUri);
+    // OpenID4VP 1.0 §5.1: the wallet is told to POST for the object (§5.10).
+    if (reference.requestUriMethod === 'post') query.set('request_uri_method', 'post');
+  } else {
+    query.set('request', reference.request);
+  }
   for (const name of r.queryCopies) {
     if (name !== 'client_id' && parameters[name] !== undefined) setQueryParameter(query, name, parameters[name]);
   }

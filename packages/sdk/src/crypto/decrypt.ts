@@ -1,4 +1,6 @@
-import { compactDecrypt, type JWK } from 'jose';
+// A subpath, as in sign.ts: client/response.ts (oauth-jar) reaches this in browsers too.
+import { compactDecrypt } from 'jose/jwe/compact/decrypt';
+import type { JWK } from 'jose';
 import { encryptionKeys, keyMismatch } from './algorithms.js';
 import { usableKey } from './keys.js';
 import type { KeyInput } from './types.js';

@@ -6,7 +6,7 @@ import { usableKey } from './keys.js';
 
 const encoder = new TextEncoder();
 
-/** Encrypts a compact JWS into a compact JWE (RFC 7519 §11.2 nested JWT). */
+/** Encrypts a text (a compact JWS, RFC 7519 §11.2 nested JWT, or a JSON claims set) into a compact JWE with `header`. */
 export async function encryptCompact(
   jws: string,
   key: KeyInput,

@@ -28,6 +28,10 @@ export interface RequestObjectSigning {
   kid: string | undefined;
   /** `false`: no `typ` header, for servers that predate RFC 9101. */
   typ: string | false;
+  /** The certificate chain of the key (RFC 7515 §4.1.6). */
+  x5c?: readonly string[] | undefined;
+  /** A verifier attestation JWT (OpenID4VP 1.0 §12). */
+  jwt?: string | undefined;
 }
 
 /**
@@ -37,6 +41,8 @@ export async function signRequestObject(claims: Record<string, unknown>, signing
   const header: JWSHeaderParameters & { alg: string } = { alg: signing.alg };
   if (signing.kid !== undefined) header.kid = signing.kid;
   if (signing.typ !== false) header.typ = signing.typ;
+  if (signing.x5c !== undefined) header.x5c = [...signing.x5c];
+  if (signing.jwt !== undefined) header.jwt = signing.jwt;
   try {
     return await signCompact(claims, signing.key, header);
   } catch (cause) {

@@ -19,9 +19,16 @@ const ACCEPTED_TYPES = ['application/oauth-authz-req+jwt', 'application/jwt'] as
  * Fetches a request object by reference (RFC 9101 §5.2.3) through the guarded fetcher (§10.4):
  * a `200` answer of type `application/oauth-authz-req+jwt` (`application/jwt` tolerated; `text/html`
  * and everything else refused). Returns the compact JWT text. Throws `OAuthJarError`.
+ * With a `form`, a wallet's POST (OpenID4VP 1.0 §5.10: `wallet_metadata`, `wallet_nonce`).
  */
-export async function fetchRequestObject(uri: string, fetcher: GuardedFetcher): Promise<string> {
-  const res = await fetcher.fetch({ method: 'GET', url: uri, what: 'the request_uri', accept: ACCEPTED_TYPES });
+export async function fetchRequestObject(uri: string, fetcher: GuardedFetcher, form?: URLSearchParams): Promise<string> {
+  const res = await fetcher.fetch({
+    method: form ? 'POST' : 'GET',
+    url: uri,
+    what: 'the request_uri',
+    accept: ACCEPTED_TYPES,
+    ...(form ? { body: form } : {}),
+  });
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(res.body).trim();
   } catch (cause) {

@@ -3,7 +3,8 @@ import { OAuthJarError } from '../errors.js';
 import { storeTimeoutOption, withDeadline } from '../lib/deadline.js';
 import { absoluteUrl, assertNonEmptyString, invalid, isPlainObject } from '../lib/validate.js';
 import { MemoryRequestObjectStore, type RequestObjectStore } from './store.js';
-import type { PublishContext, RequestUriPublisher } from './types.js';
+import type { PublishContext, ReissueOptions, RequestUriPublisher } from './types.js';
+import { MAX_FORM_BYTES, WalletFormError, readWalletForm } from './wallet-post.js';
 
 /** Options of {@link HostedRequestUriPublisher}. */
 export interface HostedRequestUriPublisherOptions {
@@ -31,7 +32,29 @@ export interface HostedRequestUriPublisherOptions {
    * @default 1000
    */
   storeTimeout?: number;
+  /**
+   * `'post'`: the `request_uri` also answers an OpenID4VP wallet's form POST (OpenID4VP 1.0 §5.10)
+   * with a request object made for that wallet (its `wallet_nonce`, its `issuer` as `aud`, an alg it
+   * lists, encrypted to its `jwks` when it gives one), and the URL says `request_uri_method=post`.
+   * GET still answers with the object as built (wallets without POST support fall back to GET,
+   * §5.1). The builder's key signs each answer, so these entries live in this process's memory.
+   * @default 'get'
+   */
+  method?: 'get' | 'post';
+  /**
+   * With `method: 'post'`: how many times (GET or POST) one `request_uri` answers before it is gone.
+   * Wallets retry, so a few; a `request_uri` is still short-lived and for one transaction.
+   * @default 3
+   */
+  maxFetches?: number;
 }
+
+interface PostEntry {
+  reissue: (options?: ReissueOptions) => Promise<string>;
+  remaining: number;
+  expiresAt: number;
+}
+const MAX_POST_ENTRIES = 100_000;
 
 /** The media type of a request object (RFC 9101 §10.8): what the `request_uri` is served as. */
 const CONTENT_TYPE = 'application/oauth-authz-req+jwt';
@@ -71,6 +94,9 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
   readonly #basePath: string;
   readonly #ttl: number;
   readonly #store: RequestObjectStore;
+  readonly #method: 'get' | 'post';
+  readonly #maxFetches: number;
+  readonly #posts = new Map<string, PostEntry>();
   readonly #storeTimeout: number;
 
   constructor(options: HostedRequestUriPublisherOptions) {
@@ -89,13 +115,20 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     const store = options.store ?? new MemoryRequestObjectStore();
     if (typeof store?.put !== 'function' || typeof store.get !== 'function') throw invalid('store must have put(id, value, ttl) and get(id)');
     this.#store = store;
+    const method = options.method ?? 'get';
+    if (method !== 'get' && method !== 'post') throw invalid('method must be "get" or "post"');
+    this.#method = method;
+    const maxFetches = options.maxFetches ?? 3;
+    if (!Number.isSafeInteger(maxFetches) || maxFetches < 1) throw invalid('maxFetches must be a positive integer');
+    this.#maxFetches = maxFetches;
     this.#storeTimeout = storeTimeoutOption(options.storeTimeout);
   }
 
   /** Stores the object under a fresh id and returns `{baseUrl}{id}` with `expiresIn` = the ttl. */
-  async publish(requestObject: string, _context?: PublishContext): Promise<{ requestUri: string; expiresIn: number }> {
+  async publish(requestObject: string, context?: PublishContext): Promise<{ requestUri: string; expiresIn: number; requestUriMethod?: 'post' }> {
     assertNonEmptyString(requestObject, 'request object');
     const id = randomToken(ID_BYTES);
+    if (this.#method === 'post') return this.#publishForPost(id, requestObject, context);
     try {
       await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
     } catch (cause) {
@@ -116,6 +149,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
    * Only the path is matched, so it works behind proxies that rewrite the host.
    */
   readonly handler = async (request: Request): Promise<Response> => {
+    if (this.#method === 'post') return this.#servePost(request);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     }
@@ -141,6 +175,117 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
       headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' },
     });
   };
+
+  async #publishForPost(id: string, requestObject: string, context: PublishContext | undefined): Promise<{ requestUri: string; expiresIn: number; requestUriMethod: 'post' }> {
+    if (typeof context?.reissue !== 'function') {
+      throw new OAuthJarError('ERR_PUBLISH_FAILED', 'method "post" answers each wallet with a fresh request object: publish through AuthorizationRequestBuilder.publishWith');
+    }
+    const now = Date.now();
+    for (const [k, e] of this.#posts) if (e.expiresAt <= now) this.#posts.delete(k);
+    if (this.#posts.size >= MAX_POST_ENTRIES) this.#posts.delete(this.#posts.keys().next().value!);
+    this.#posts.set(id, { reissue: context.reissue, remaining: this.#maxFetches, expiresAt: now + this.#ttl * 1000 });
+    const published = await this.#publishStored(id, requestObject);
+    return { ...published, requestUriMethod: 'post' };
+  }
+
+  // The GET path's storage, shared by both methods: the object as built, for GET fallbacks.
+  async #publishStored(id: string, requestObject: string): Promise<{ requestUri: string; expiresIn: number }> {
+    try {
+      await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
+    } catch (cause) {
+      throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
+    }
+    const requestUri = `${this.#base}${id}`;
+    if (requestUri.length > 512) throw new OAuthJarError('ERR_INVALID_URL', 'baseUrl is too long: a request_uri is at most 512 characters (RFC 9101 §5.2)');
+    return { requestUri, expiresIn: this.#ttl };
+  }
+
+  async #servePost(request: Request): Promise<Response> {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') {
+      return new Response(null, { status: 405, headers: { allow: 'GET, HEAD, POST' } });
+    }
+    let path: string;
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      return notFound();
+    }
+    const id = path.startsWith(this.#basePath) ? path.slice(this.#basePath.length) : '';
+    const entry = ID.test(id) ? this.#posts.get(id) : undefined;
+    if (!entry || entry.expiresAt <= Date.now() || entry.remaining <= 0) {
+      this.#posts.delete(id);
+      return notFound();
+    }
+    if (request.method !== 'POST') {
+      entry.remaining--;
+      let value: string | null | undefined;
+      try {
+        value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
+      } catch {
+        return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
+      }
+      if (typeof value !== 'string') return notFound();
+      return new Response(request.method === 'HEAD' ? null : value, { status: 200, headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' } });
+    }
+    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') return badRequest('the request must be application/x-www-form-urlencoded');
+    let form: URLSearchParams;
+    try {
+      form = new URLSearchParams(await readText(request, MAX_FORM_BYTES));
+    } catch {
+      return badRequest('the request body is too large or unreadable');
+    }
+    let options: ReissueOptions;
+    try {
+      options = readWalletForm(form);
+    } catch (err) {
+      if (err instanceof WalletFormError) return badRequest(err.message);
+      throw err;
+    }
+    entry.remaining--;
+    let jwt: string;
+    try {
+      jwt = await entry.reissue(options);
+    } catch (err) {
+      // Our own algorithm or encryption limits, never the wallet's text.
+      if (err instanceof OAuthJarError && err.code === 'ERR_UNSUPPORTED_ALG') return badRequest('no request object signing or encryption algorithm in common with the wallet');
+      return new Response(null, { status: 500, headers: { 'cache-control': 'no-store' } });
+    }
+    return new Response(jwt, { status: 200, headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' } });
+  }
+}
+
+function badRequest(description: string): Response {
+  return new Response(JSON.stringify({ error: 'invalid_request', error_description: description }), {
+    status: 400,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw new RangeError('too large');
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new RangeError('too large');
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 
 function notFound(): Response {
