@@ -189,13 +189,14 @@ export interface VerifyJwsOptions {
 /**
  * The client's keys that may have made `jws`: the one key for HS*, else what the key set holds
  * for the header's `kid` and `alg` (several when there is no `kid`). A `jwks_uri` is fetched here.
+ * `header` is the protected header of `jws` when the caller decoded it already (it is not decoded twice).
  */
-export async function resolveKeys(jws: string, key: VerificationKey): Promise<CryptoKey[]> {
+export async function resolveKeys(jws: string, key: VerificationKey, header?: Record<string, unknown>): Promise<CryptoKey[]> {
   if (typeof key !== 'function') return [key];
   const [protectedPart = '', payload = '', signature = ''] = jws.split('.');
   try {
-    const header = decodeProtectedHeader(jws) as CompactJWSHeaderParameters;
-    return [(await key(header, { protected: protectedPart, payload, signature })) as CryptoKey];
+    const protectedHeader = (header ?? decodeProtectedHeader(jws)) as CompactJWSHeaderParameters;
+    return [(await key(protectedHeader, { protected: protectedPart, payload, signature })) as CryptoKey];
   } catch (err) {
     if (err instanceof errors.JWKSMultipleMatchingKeys) {
       // No `kid` and several registered keys fit the alg: a few are tried (jose leaves this to the caller).

@@ -110,8 +110,14 @@ export function checkProfileAlg(alg: string, cfg: Config): void {
   }
 }
 
-/** Step `key`: the client's keys for `alg` and the header's `kid`, from its registration only (never the header's). */
-export async function clientKeys(jws: string, alg: string, client: ClientMetadata, cfg: Config): Promise<CryptoKey[]> {
+/** Step `key`: the client's keys for `alg` and `header`'s `kid`, from its registration only (never the header's keys). */
+export async function clientKeys(
+  jws: string,
+  header: Record<string, unknown>,
+  alg: string,
+  client: ClientMetadata,
+  cfg: Config,
+): Promise<CryptoKey[]> {
   if (alg.startsWith('HS') && typeof client.client_secret === 'string' && new TextEncoder().encode(client.client_secret).length < minimumSecretBytes(alg)) {
     // RFC 7518 §3.2: a key shorter than the hash output MUST NOT be used. A registered HS alg with a
     // short secret was refused as malformed metadata already; here the request chose the alg.
@@ -119,7 +125,8 @@ export async function clientKeys(jws: string, alg: string, client: ClientMetadat
   }
   const source = clientKey(alg, client, cfg);
   try {
-    return await resolveKeys(jws, await source);
+    // `header` is the one step `shape` (or `decrypt`) decoded from this `jws`.
+    return await resolveKeys(jws, source instanceof Promise ? await source : source, header);
   } catch (cause) {
     if (cause instanceof JwsFailure) throw fromJose(cause);
     throw refuse('invalid_request_object', 'key', 'the client\'s key could not be used', cause);
