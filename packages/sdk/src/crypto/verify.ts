@@ -184,6 +184,11 @@ export class RemoteKeySets {
 export interface VerifyJwsOptions {
   /** The algorithms accepted for this client: always passed to jose. */
   algorithms: string[];
+  /**
+   * The claims set the caller already decoded from this very `jws` (its payload segment, as a JSON
+   * object): returned once the signature over that segment verifies, instead of parsing it again.
+   */
+  claims?: JWTPayload;
 }
 
 /**
@@ -228,7 +233,7 @@ export async function verifyJws(
   for (const key of keys) {
     try {
       const { protectedHeader, payload } = await compactVerify(jws, key, { algorithms: options.algorithms });
-      return { header: protectedHeader, claims: parseClaims(payload) };
+      return { header: protectedHeader, claims: options.claims ?? parseClaims(payload) };
     } catch (err) {
       if (err instanceof JwsFailure) throw err;
       last = err;

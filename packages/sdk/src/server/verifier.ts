@@ -174,7 +174,7 @@ const RUN: { readonly [K in VerificationStepName]: StepRun } = {
     applies: has,
     run: async (s) => {
       // alg none passed step `header` only where unsigned objects are allowed (OIDC Core §6.1).
-      const { header, claims } = s.alg === 'none' ? readUnsigned(s.jws!) : await verifySignature(s.jws!, s.alg!, s.keys!);
+      const { header, claims } = s.alg === 'none' ? readUnsigned(s.jws!) : await verifySignature(s.jws!, s.alg!, s.keys!, s.claims);
       s.header = header;
       s.claims = claims;
       // RFC 9101 §6.3: once the signature verified, the object's redirect_uri and state are the

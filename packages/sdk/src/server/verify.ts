@@ -133,14 +133,18 @@ export async function clientKeys(
   }
 }
 
-/** Step `signature`: the JWS verifies with one of the client's keys (jose, `algorithms` always passed). */
+/**
+ * Step `signature`: the JWS verifies with one of the client's keys (jose, `algorithms` always passed).
+ * `decodedClaims`: the claims step `shape` (or `decrypt`) decoded from this `jws`, kept once it verifies.
+ */
 export async function verifySignature(
   jws: string,
   alg: string,
   keys: readonly CryptoKey[],
+  decodedClaims?: Record<string, unknown>,
 ): Promise<{ header: Record<string, unknown>; claims: Record<string, unknown> }> {
   try {
-    const { header, claims } = await verifyJws(jws, keys, { algorithms: [alg] });
+    const { header, claims } = await verifyJws(jws, keys, { algorithms: [alg], ...(decodedClaims ? { claims: decodedClaims } : {}) });
     return { header: header as Record<string, unknown>, claims: claims as Record<string, unknown> };
   } catch (cause) {
     if (cause instanceof JwsFailure) throw fromJose(cause);
