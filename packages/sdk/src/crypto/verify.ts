@@ -184,18 +184,24 @@ export class RemoteKeySets {
 export interface VerifyJwsOptions {
   /** The algorithms accepted for this client: always passed to jose. */
   algorithms: string[];
+  /**
+   * The claims set the caller already decoded from this very `jws` (its payload segment, as a JSON
+   * object): returned once the signature over that segment verifies, instead of parsing it again.
+   */
+  claims?: JWTPayload;
 }
 
 /**
  * The client's keys that may have made `jws`: the one key for HS*, else what the key set holds
  * for the header's `kid` and `alg` (several when there is no `kid`). A `jwks_uri` is fetched here.
+ * `header` is the protected header of `jws` when the caller decoded it already (it is not decoded twice).
  */
-export async function resolveKeys(jws: string, key: VerificationKey): Promise<CryptoKey[]> {
+export async function resolveKeys(jws: string, key: VerificationKey, header?: Record<string, unknown>): Promise<CryptoKey[]> {
   if (typeof key !== 'function') return [key];
   const [protectedPart = '', payload = '', signature = ''] = jws.split('.');
   try {
-    const header = decodeProtectedHeader(jws) as CompactJWSHeaderParameters;
-    return [(await key(header, { protected: protectedPart, payload, signature })) as CryptoKey];
+    const protectedHeader = (header ?? decodeProtectedHeader(jws)) as CompactJWSHeaderParameters;
+    return [(await key(protectedHeader, { protected: protectedPart, payload, signature })) as CryptoKey];
   } catch (err) {
     if (err instanceof errors.JWKSMultipleMatchingKeys) {
       // No `kid` and several registered keys fit the alg: a few are tried (jose leaves this to the caller).
@@ -227,7 +233,7 @@ export async function verifyJws(
   for (const key of keys) {
     try {
       const { protectedHeader, payload } = await compactVerify(jws, key, { algorithms: options.algorithms });
-      return { header: protectedHeader, claims: parseClaims(payload) };
+      return { header: protectedHeader, claims: options.claims ?? parseClaims(payload) };
     } catch (err) {
       if (err instanceof JwsFailure) throw err;
       last = err;

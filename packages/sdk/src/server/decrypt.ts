@@ -1,7 +1,7 @@
 import { isContentEncryptionAlg, isKeyManagementAlg } from '../crypto/algorithms.js';
 import { decryptCompact, decryptionCandidates } from '../crypto/decrypt.js';
 import { unverifiedClaims, unverifiedHeader } from '../crypto/decode.js';
-import { isCompactJwe, isCompactJws, isCompactJwt } from '../lib/jwt.js';
+import { compactSegments, isCompactJws } from '../lib/jwt.js';
 import type { Config } from './config.js';
 import { preview, refuse } from './errors.js';
 import { jsonIssue, MAX_JSON_DEPTH } from './json.js';
@@ -56,11 +56,12 @@ export function checkShape(object: string, cfg: Config): Shape {
   if (object.length > cfg.maxLength) {
     throw refuse('invalid_request_object', 'shape', `the request object is longer than ${cfg.maxLength} characters`);
   }
-  if (!isCompactJwt(object)) {
+  const segments = compactSegments(object);
+  if (segments !== 3 && segments !== 5) {
     throw refuse('invalid_request_object', 'shape', 'the request object must be a compact JWS (3 segments) or JWE (5 segments)');
   }
   const header = headerOf(object);
-  if (isCompactJwe(object)) return { header, encrypted: true, claims: undefined };
+  if (segments === 5) return { header, encrypted: true, claims: undefined };
   return { header, encrypted: false, claims: claimsOf(object, 'shape') };
 }
 

@@ -120,18 +120,38 @@ export function readParameters(input: unknown): Parameters {
   return { query, clientId: first('client_id'), request: first('request'), requestUri: first('request_uri') };
 }
 
-/** Step `client`: the registered client, looked up before anything that could lead to a redirect (RFC 6749 §4.1.2.1). */
-export async function lookUpClient(clientId: string, cfg: Config): Promise<ClientMetadata> {
-  let client: ClientMetadata | undefined;
+/**
+ * Step `client`: the registered client, looked up before anything that could lead to a redirect
+ * (RFC 6749 §4.1.2.1). A synchronous `getClient` is answered synchronously.
+ */
+export function lookUpClient(clientId: string, cfg: Config): ClientMetadata | Promise<ClientMetadata> {
+  let answer: unknown;
   try {
-    client = await withDeadline(() => cfg.getClient(clientId), cfg.storeTimeout, 'getClient');
+    answer = cfg.getClient(clientId);
   } catch (cause) {
-    // A lookup that does not answer in time fails closed at once, like the stores; one that throws is a server error.
-    if (cause instanceof OAuthJarError && cause.code === 'ERR_TIMEOUT') {
-      throw new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the client could not be looked up', { cause });
-    }
-    throw new AuthorizationRequestError('server_error', 'internal', 'the client could not be looked up', { cause });
+    throw lookupFailed(cause);
   }
+  if (answer instanceof Promise || isThenable(answer)) {
+    return withDeadline(() => answer as Promise<ClientMetadata | undefined>, cfg.storeTimeout, 'getClient').then(registered, (cause: unknown) => {
+      throw lookupFailed(cause);
+    });
+  }
+  return registered(answer as ClientMetadata | undefined);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A lookup that does not answer in time fails closed at once, like the stores; one that throws is a server error. */
+function lookupFailed(cause: unknown): AuthorizationRequestError {
+  if (cause instanceof OAuthJarError && cause.code === 'ERR_TIMEOUT') {
+    return new AuthorizationRequestError('temporarily_unavailable', 'internal', 'the client could not be looked up', { cause });
+  }
+  return new AuthorizationRequestError('server_error', 'internal', 'the client could not be looked up', { cause });
+}
+
+function registered(client: ClientMetadata | undefined | null): ClientMetadata {
   if (client === undefined || client === null || typeof client !== 'object') {
     throw refuse('invalid_client', 'client', 'the client_id does not name a registered client');
   }

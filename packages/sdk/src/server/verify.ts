@@ -110,8 +110,14 @@ export function checkProfileAlg(alg: string, cfg: Config): void {
   }
 }
 
-/** Step `key`: the client's keys for `alg` and the header's `kid`, from its registration only (never the header's). */
-export async function clientKeys(jws: string, alg: string, client: ClientMetadata, cfg: Config): Promise<CryptoKey[]> {
+/** Step `key`: the client's keys for `alg` and `header`'s `kid`, from its registration only (never the header's keys). */
+export async function clientKeys(
+  jws: string,
+  header: Record<string, unknown>,
+  alg: string,
+  client: ClientMetadata,
+  cfg: Config,
+): Promise<CryptoKey[]> {
   if (alg.startsWith('HS') && typeof client.client_secret === 'string' && new TextEncoder().encode(client.client_secret).length < minimumSecretBytes(alg)) {
     // RFC 7518 §3.2: a key shorter than the hash output MUST NOT be used. A registered HS alg with a
     // short secret was refused as malformed metadata already; here the request chose the alg.
@@ -119,21 +125,26 @@ export async function clientKeys(jws: string, alg: string, client: ClientMetadat
   }
   const source = clientKey(alg, client, cfg);
   try {
-    return await resolveKeys(jws, await source);
+    // `header` is the one step `shape` (or `decrypt`) decoded from this `jws`.
+    return await resolveKeys(jws, source instanceof Promise ? await source : source, header);
   } catch (cause) {
     if (cause instanceof JwsFailure) throw fromJose(cause);
     throw refuse('invalid_request_object', 'key', 'the client\'s key could not be used', cause);
   }
 }
 
-/** Step `signature`: the JWS verifies with one of the client's keys (jose, `algorithms` always passed). */
+/**
+ * Step `signature`: the JWS verifies with one of the client's keys (jose, `algorithms` always passed).
+ * `decodedClaims`: the claims step `shape` (or `decrypt`) decoded from this `jws`, kept once it verifies.
+ */
 export async function verifySignature(
   jws: string,
   alg: string,
   keys: readonly CryptoKey[],
+  decodedClaims?: Record<string, unknown>,
 ): Promise<{ header: Record<string, unknown>; claims: Record<string, unknown> }> {
   try {
-    const { header, claims } = await verifyJws(jws, keys, { algorithms: [alg] });
+    const { header, claims } = await verifyJws(jws, keys, { algorithms: [alg], ...(decodedClaims ? { claims: decodedClaims } : {}) });
     return { header: header as Record<string, unknown>, claims: claims as Record<string, unknown> };
   } catch (cause) {
     if (cause instanceof JwsFailure) throw fromJose(cause);

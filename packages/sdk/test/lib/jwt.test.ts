@@ -12,7 +12,7 @@ describe('compact JWT shape (RFC 7515 §7.1, RFC 7516 §7.1)', () => {
   });
 
   it('other segment counts and characters outside base64url are refused', () => {
-    for (const bad of ['a.b', 'a.b.c.d', 'a.b.c.d.e.f', 'a+b.c.d', 'a/b.c.d', 'a=.b.c', 'a.b.c\n', ' a.b.c']) {
+    for (const bad of ['', 'a.b', 'a.b.c.d', 'a.b.c.d.e.f', 'a+b.c.d', 'a/b.c.d', 'a=.b.c', 'a.b.c\n', ' a.b.c', 'a.b.c\u00e9', 'a.b.\u0000', 'a.b.c:', 'a.b.c[', 'a.b.c`', 'a.b.c{']) {
       expect(isCompactJwt(bad), bad).toBe(false);
     }
     expect(isCompactJws('a.b.c.d.e')).toBe(false);
