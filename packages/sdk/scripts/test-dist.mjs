@@ -241,8 +241,9 @@ console.log('ok');
 // sections or the repository's own docs/, never notes that readers of the package do not have.
 step('no reference to documents outside the repository (src, test, dist, README)');
 {
-  // "issue" as a word (a tracker's item); "issuer", "issued", "issues" (the verb) do not match.
-  const outside = [/SPEC-NOTES/, /STYLE\.md/, /\bissue\b/i];
+  // The names of outside notes, and a tracker's item named as a word ("issuer", "issued" and
+  // the verb "issues" do not match). Assembled from parts so that this line does not match itself.
+  const outside = [new RegExp(['SPEC', 'NOTES'].join('-')), new RegExp(['STYLE', 'md'].join('\\.')), new RegExp(`\\b${'iss'}ue\\b`, 'i')];
   const roots = [
     ...readdirSync(join(repo, 'packages')).flatMap((p) => ['src', 'test'].map((d) => join(repo, 'packages', p, d))),
     join(sdk, 'dist'),

@@ -129,15 +129,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     assertNonEmptyString(requestObject, 'request object');
     const id = randomToken(ID_BYTES);
     if (this.#method === 'post') return this.#publishForPost(id, requestObject, context);
-    try {
-      await withDeadline(() => this.#store.put(id, requestObject, this.#ttl), this.#storeTimeout, 'the request object store');
-    } catch (cause) {
-      throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
-    }
-    // RFC 9101 §5.2: a request_uri is at most 512 ASCII characters.
-    const requestUri = `${this.#base}${id}`;
-    if (requestUri.length > 512) throw new OAuthJarError('ERR_INVALID_URL', 'baseUrl is too long: a request_uri is at most 512 characters (RFC 9101 §5.2)');
-    return { requestUri, expiresIn: this.#ttl };
+    return this.#publishStored(id, requestObject);
   }
 
   /**
@@ -195,6 +187,7 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     } catch (cause) {
       throw new OAuthJarError('ERR_PUBLISH_FAILED', `storing the request object failed: ${(cause as Error)?.message}`, { cause });
     }
+    // RFC 9101 §5.2: a request_uri is at most 512 ASCII characters.
     const requestUri = `${this.#base}${id}`;
     if (requestUri.length > 512) throw new OAuthJarError('ERR_INVALID_URL', 'baseUrl is too long: a request_uri is at most 512 characters (RFC 9101 §5.2)');
     return { requestUri, expiresIn: this.#ttl };

@@ -45,6 +45,8 @@ function refuse(message: string): OAuthJarError {
  *   { vp_token: { my_credential: [presentation] }, state: parameters.state },
  *   { clientMetadata: parameters.client_metadata },
  * );
+ * // The wallet app's own POST, once the holder consented: WalletRequestVerifier has checked
+ * // response_uri against the verifier's client_id prefix (OpenID4VP 1.0 §5.9).
  * await fetch(parameters.response_uri, { method: 'POST', body: new URLSearchParams({ response }) });
  * ```
  *

@@ -134,7 +134,7 @@ export class WalletRequestVerifier {
     let jwt: string;
     let walletNonce: string | undefined;
     if (requestUri !== null) {
-      ({ jwt, walletNonce } = await this.#fetch(requestUri, method === 'post' && this.#options.requestUri?.post !== false ? 'post' : 'get'));
+      ({ jwt, walletNonce } = await this.#dereference(requestUri, method === 'post' && this.#options.requestUri?.post !== false ? 'post' : 'get'));
     } else {
       jwt = byValue!;
     }
@@ -188,7 +188,7 @@ export class WalletRequestVerifier {
     return { prefix: prefix as ClientIdPrefix, value };
   }
 
-  async #fetch(requestUri: string, method: 'get' | 'post'): Promise<{ jwt: string; walletNonce: string | undefined }> {
+  async #dereference(requestUri: string, method: 'get' | 'post'): Promise<{ jwt: string; walletNonce: string | undefined }> {
     let form: URLSearchParams | undefined;
     let walletNonce: string | undefined;
     if (method === 'post') {
