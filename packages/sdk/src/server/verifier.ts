@@ -197,7 +197,10 @@ const RUN: { readonly [K in VerificationStepName]: StepRun } = {
       }
       // The registered parameters with their JSON types (max_age a number, claims an object, …).
       s.parameters = typeParameters(
-        has(s) ? assemble(s.claims!, params(s).query, s.cfg.merge) : pushed !== undefined ? copyParameters(pushed) : queryParameters(params(s).query),
+        has(s)
+          ? // the object's parameters, assembled once at step signature (typing only converts max_age, claims, authorization_details)
+            ((s.verifiedParameters as Record<string, unknown> | undefined) ?? assemble(s.claims!, params(s).query, s.cfg.merge))
+          : pushed !== undefined ? copyParameters(pushed) : queryParameters(params(s).query),
       );
     },
   },
