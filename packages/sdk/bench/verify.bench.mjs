@@ -6,10 +6,10 @@ import { CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify }
 /**
  * Adds the verify tasks to a tinybench `Bench`.
  * @param {import('tinybench').Bench} bench
- * @param {Promise<any>} [serverModule] the `oauth-jar/server` module (defaults to the built dist)
+ * @param {Promise<any>} [serverModule] the `oauth-jar/server` module (default: as Node resolves it)
  */
 export async function benchVerify(bench, serverModule) {
-  const { RequestObjectVerifier } = await (serverModule ?? import('../dist/server.js'));
+  const { RequestObjectVerifier } = await (serverModule ?? import('oauth-jar/server'));
   const issuer = 'https://as.example.com';
   const clientId = 'bench-client';
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });

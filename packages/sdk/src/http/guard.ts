@@ -105,7 +105,7 @@ export function checkUrl(uri: string, policy: NetworkPolicy, what: string): URL 
   if (policy.allowPrivateNetwork !== true && isPrivateHost(url.hostname)) {
     throw new OAuthJarError('ERR_INVALID_URL', `${what} points to a loopback, private or link-local address`);
   }
-  url.hash = '';
+  if (url.hash !== '') url.hash = ''; // a setter re-serializes the URL: only when there is one
   return url;
 }
 
