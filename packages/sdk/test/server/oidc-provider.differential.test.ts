@@ -9,7 +9,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata } from '../../src/server.js';
-import { encrypt, makeKeys, sign, signRaw, unsigned, type Keys } from './fixtures.js';
+import { encrypt, makeKeys, sign, signRaw, unsigned, type Keys } from '../helpers/verifier-fixtures.js';
 import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;
