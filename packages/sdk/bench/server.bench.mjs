@@ -1,14 +1,15 @@
 // Server: RequestObjectVerifier.verify() next to raw jose (jwtVerify / compactDecrypt) doing the same
 // checks — alg allow-list, the client's key, iss, aud, exp/nbf/iat, typ, client_id — for a signed
-// object (bench/verify.bench.mjs), a nested one, HS256, request_uri on a loopback server, and a
-// jwks_uri client (warm key-set cache). request_uri: the target row is a host that answers after
-// 1 ms, as a real network does (the work besides the wait is then a realistic share of the whole);
+// object (bench/verify.bench.mjs), a nested one, HS256, request_uri on a loopback host, and a
+// jwks_uri client (warm key-set cache). The host runs in a worker thread (bench/lib/host.mjs).
+// request_uri: the target row is a host that answers after exactly 1 ms, as a real network does
+// (the work besides the wait is then a realistic share of the whole);
 // the loopback rows (warm: keep-alive connection; cold: the server closes every connection) are
 // information only: with no latency at all they magnify every microsecond of the fetch path. Target (docs/performance.md): >= 0.90 x raw jose; request_uri behind 1 ms of latency >= 0.95 x fetch + jose.
-import { createServer } from 'node:http';
 import {
   CompactEncrypt, CompactSign, compactDecrypt, createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify,
 } from 'jose';
+import { startHost } from './lib/host.mjs';
 import { interleaved, ratio, ratioRange } from './lib/measure.mjs';
 import { benchVerify } from './verify.bench.mjs';
 
@@ -36,26 +37,6 @@ function rawChecks(alg) {
 }
 function sameClient(payload, query) {
   if (payload.client_id !== query.get('client_id')) throw new Error('client_id');
-}
-
-/**
- * A loopback server: GET /ro → the request object, GET /jwks → the key set. A `-cold` suffix drops
- * keep-alive; a `-slow` suffix answers after LATENCY_MS.
- */
-async function loopback(routes) {
-  const server = createServer((req, res) => {
-    const path = req.url.split('?')[0];
-    const route = routes[path.replace(/-(cold|slow)$/, '')];
-    if (!route) return void res.writeHead(404).end();
-    const headers = { 'content-type': route.type };
-    if (path.endsWith('-cold')) headers.connection = 'close';
-    const answer = () => res.writeHead(200, headers).end(route.body());
-    if (path.endsWith('-slow')) setTimeout(answer, LATENCY_MS);
-    else answer();
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, base: `http://127.0.0.1:${server.address().port}` };
 }
 
 async function pairs(server) {
@@ -120,10 +101,10 @@ async function pairs(server) {
 
   // request_uri and jwks_uri on a loopback server
   const jws = await sign(es.privateKey, 'ES256');
-  const http = await loopback({
-    '/ro': { type: 'application/oauth-authz-req+jwt', body: () => jws },
-    '/jwks': { type: 'application/json', body: () => JSON.stringify(jwks) },
-  });
+  const http = await startHost({
+    '/ro': { type: 'application/oauth-authz-req+jwt', body: jws },
+    '/jwks': { type: 'application/json', body: JSON.stringify(jwks) },
+  }, LATENCY_MS);
   const { base } = http;
   for (const mode of ['+1 ms latency', 'loopback warm', 'loopback cold']) {
     const uri = `${base}/ro${mode.endsWith('cold') ? '-cold' : mode.startsWith('+') ? '-slow' : ''}`;
@@ -169,7 +150,7 @@ async function pairs(server) {
       },
     });
   }
-  return { pairs: out, close: () => http.server.close(() => {}) };
+  return { pairs: out, close: http.close };
 }
 
 /**
@@ -195,7 +176,7 @@ export async function serverSuite(opts, serverModule) {
       });
     }
   } finally {
-    close();
+    await close();
   }
   return rows;
 }

@@ -15,6 +15,9 @@ let port: string;
 let hits = 0;
 let jws: string;
 let stall = false;
+/** What the server does after the status line, for the response-body tests below. */
+let body: 'jws' | 'stall-body' | 'cut' | 'huge' | 'two-cookies' = 'jws';
+let hugeWritten = 0;
 
 beforeAll(async () => {
   keys = await makeKeys();
@@ -22,6 +25,30 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     hits++;
     if (stall) return; // never answers
+    if (body === 'stall-body') return void res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).write(jws.slice(0, 10));
+    if (body === 'cut') {
+      // declares the whole object, sends a part, then drops the connection
+      res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt', 'content-length': String(jws.length) }).write(jws.slice(0, 10));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (body === 'huge') {
+      // an endless chunked body: only back-pressure and the reader's cap stop it
+      res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' });
+      const chunk = 'A'.repeat(64 * 1024);
+      const pump = () => {
+        while (!res.destroyed && hugeWritten < 256 * 1024 * 1024) {
+          hugeWritten += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+      return;
+    }
+    if (body === 'two-cookies') {
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      return void res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end(jws);
+    }
     res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end(jws);
   });
   port = new URL(await listen(server)).port;
@@ -30,6 +57,8 @@ afterAll(() => close(server));
 beforeEach(() => {
   hits = 0;
   stall = false;
+  body = 'jws';
+  hugeWritten = 0;
 });
 
 /** A resolver for tests: fixed answers, no DNS traffic. */
@@ -100,5 +129,60 @@ describe('guardedFetch (oauth-jar/node)', () => {
 
   it('makes GET, HEAD and POST requests only', async () => {
     await expect(guardedFetch({ lookup: resolver({}) })(`http://rp.test:${port}/`, { method: 'PUT', body: 'x' })).rejects.toThrow(/GET, HEAD and POST/);
+  });
+
+  describe('the response body', () => {
+    const allowed = () => guardedFetch({ lookup: resolver({ 'rp.test': ['127.0.0.1'] }), allowPrivateNetwork: true });
+
+    it('a body that stalls after the headers is cut by the verifier\'s deadline', async () => {
+      body = 'stall-body';
+      const uri = `http://rp.test:${port}/jar/stall`;
+      const started = Date.now();
+      const err = await refusal(verifierWith(allowed(), uri, 300), byRef(uri));
+      expect(err.error).toBe('invalid_request_uri');
+      expect(causes(err)).toMatch(/300 ms/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('a caller\'s abort after the headers ends the body stream', async () => {
+      body = 'stall-body';
+      const controller = new AbortController();
+      const res = await allowed()(`http://rp.test:${port}/jar/stall`, { signal: controller.signal });
+      const reading = res.text();
+      controller.abort(new Error('caller gave up'));
+      await expect(reading).rejects.toThrow();
+    });
+
+    it('a connection cut before the declared length is an error, not a short body', async () => {
+      body = 'cut';
+      const res = await allowed()(`http://rp.test:${port}/jar/cut`);
+      await expect(res.text()).rejects.toThrow();
+    });
+
+    it('an endless body is cut at the cap', async () => {
+      body = 'huge';
+      const uri = `http://rp.test:${port}/jar/huge`;
+      const err = await refusal(verifierWith(allowed(), uri), byRef(uri));
+      expect(err.error).toBe('invalid_request_uri');
+      expect(causes(err)).toMatch(/larger than 65536 bytes/);
+    });
+
+    it('a reader that does not read holds the server back (back-pressure), and cancelling ends it', async () => {
+      body = 'huge';
+      const res = await allowed()(`http://rp.test:${port}/jar/huge`);
+      const reader = res.body!.getReader();
+      await reader.read();
+      await new Promise((r) => setTimeout(r, 300));
+      // without back-pressure the socket would be drained into memory at loopback speed
+      expect(hugeWritten).toBeLessThan(16 * 1024 * 1024);
+      await reader.cancel();
+    });
+
+    it('repeated header fields are all kept', async () => {
+      body = 'two-cookies';
+      const res = await allowed()(`http://rp.test:${port}/jar/cookies`);
+      expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+      expect(await res.text()).toBe(jws);
+    });
   });
 });

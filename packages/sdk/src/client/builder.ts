@@ -9,7 +9,7 @@ import {
   type KeyManagementAlg,
   type SigningAlg,
 } from '../crypto/algorithms.js';
-import { randomToken } from '../crypto/encoding.js';
+import { randomToken, sha256b64u } from '../crypto/encoding.js';
 import type { KeyInput } from '../crypto/types.js';
 import { Cache } from '../lib/cache.js';
 import { MAX_REQUEST_OBJECT_LIFETIME } from '../lib/jwt.js';
@@ -28,7 +28,9 @@ let stages: Promise<typeof import('./build.js')> | undefined;
 // An app makes a new builder per login with the same endpoint and redirect_uri strings: each is
 // parsed and checked once, not at every login. Only URLs that passed are kept; the URL objects are
 // never mutated (the URL stage copies the endpoint).
-const checkedUrls = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
+// One cache per kind of URL, keyed by the string itself: a constant string's hash is computed once.
+const checkedEndpoints = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
+const checkedRedirectUris = /* @__PURE__ */ new Cache<string, URL>({ max: 32, ttl: Infinity });
 // Any scheme but those that run code or read local data in a user agent: https for servers, a
 // wallet's custom scheme (openid4vp://, haip-vp://, OpenID4VP 1.0 §13.1.2) for wallets.
 const ENDPOINT_RULES = { fragment: false, unsafe: /^(javascript|data|vbscript|file|blob|about):$/ } as const;
@@ -41,10 +43,25 @@ function checkedUrl(value: string | URL, what: 'endpoint' | 'redirect_uri', rule
     return url;
   };
   if (typeof value !== 'string') return check();
-  const key = what + ' ' + value;
-  let url = checkedUrls.get(key, 0);
-  if (url === undefined) checkedUrls.set(key, (url = check()), Infinity, 0);
+  const cache = what === 'endpoint' ? checkedEndpoints : checkedRedirectUris;
+  let url = cache.get(value, 0);
+  if (url === undefined) cache.set(value, (url = check()), Infinity, 0);
   return url;
+}
+
+// A key object is checked against an algorithm once: an app signs every login with the same key.
+// (CryptoKeys and KeyObjects cannot change; a JWK is taken as not changing once given, as the
+// key-import cache in crypto/keys.ts takes it.) Secrets are checked each time, which is cheap.
+const keyFits = /* @__PURE__ */ new WeakMap<object, Map<string, string | undefined>>();
+function keyMismatchOnce(key: KeyInput, alg: string, use: 'sign' | 'encrypt'): string | undefined {
+  if (typeof key !== 'object' || key === null || key instanceof Uint8Array) return keyMismatch(key, alg, use);
+  let byAlg = keyFits.get(key);
+  if (byAlg === undefined) keyFits.set(key, (byAlg = new Map()));
+  const id = use === 'sign' ? alg : `${alg} encrypt`;
+  if (byAlg.has(id)) return byAlg.get(id);
+  const mismatch = keyMismatch(key, alg, use);
+  byAlg.set(id, mismatch);
+  return mismatch;
 }
 
 function isCryptoKey(key: unknown): key is CryptoKey {
@@ -143,8 +160,8 @@ function spaceList(values: readonly string[], what: string, pattern?: RegExp): s
  * Builds an OAuth 2.0 authorization request and, once {@link signWith} is called, puts every one
  * of its parameters into a request object (RFC 9101): a JWT signed with the client's key,
  * optionally encrypted to the authorization server's key. Modelled on Nimbus'
- * `AuthorizationRequest.Builder`: setters validate their argument and return `this`; nothing
- * cryptographic happens before {@link build}.
+ * `AuthorizationRequest.Builder`: setters validate their argument and return `this`; no key is
+ * used before {@link build}.
  *
  * The builder can be kept and built many times: each build gets a fresh `jti`, `iat` and `exp`.
  *
@@ -191,6 +208,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
   #server: AuthorizationServerMetadata | undefined;
   #codeVerifier: string | undefined;
   #codeChallengeMethod: 'S256' | 'plain' = 'S256';
+  #codeChallenge: Promise<string> | undefined;
   #profile: 'fapi2' | undefined;
 
   /**
@@ -399,6 +417,10 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
     if (method !== 'S256' && method !== 'plain') throw invalid('code_challenge_method must be S256 or plain');
     this.#codeVerifier = verifier;
     this.#codeChallengeMethod = method;
+    // The S256 hash (RFC 7636 §4.2) is asynchronous in WebCrypto: started here, it runs while the
+    // app calls the other setters, and build() only awaits it (Nimbus computes it in the setter too).
+    this.#codeChallenge = method === 'S256' ? sha256b64u(verifier) : undefined;
+    this.#codeChallenge?.catch(() => {}); // a failure is build()'s to report
     return this as AuthorizationRequestBuilder<string>;
   }
 
@@ -539,7 +561,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
           : `"${String(alg)}" is not a supported signing algorithm`,
       );
     }
-    const mismatch = alg === undefined ? undefined : keyMismatch(key, alg, 'sign');
+    const mismatch = alg === undefined ? undefined : keyMismatchOnce(key, alg, 'sign');
     if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the signing key does not fit: ${mismatch}`);
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
     if (typ !== false) assertNonEmptyString(typ, 'typ');
@@ -607,7 +629,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
       throw new OAuthJarError('ERR_UNSUPPORTED_ALG', `"${String(enc)}" is not a supported content encryption algorithm`);
     }
     if (key !== undefined && alg !== undefined) {
-      const mismatch = keyMismatch(key, alg, 'encrypt') ?? encryptionUseMismatch(key, alg);
+      const mismatch = keyMismatchOnce(key, alg, 'encrypt') ?? encryptionUseMismatch(key, alg);
       if (mismatch) throw new OAuthJarError('ERR_KEY_MISMATCH', `the encryption key does not fit: ${mismatch}`);
     }
     if (kid !== undefined) assertNonEmptyString(kid, 'kid');
@@ -723,6 +745,7 @@ export class AuthorizationRequestBuilder<CodeVerifier extends string | undefined
       server: this.#server,
       codeVerifier: this.#codeVerifier,
       codeChallengeMethod: this.#codeChallengeMethod,
+      codeChallenge: this.#codeChallenge,
       profile: this.#profile,
     };
   }

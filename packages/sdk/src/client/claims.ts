@@ -12,7 +12,7 @@ export const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
 export async function requestParameters(r: RequestSpec): Promise<Record<string, unknown>> {
   const parameters = r.parameters;
   if (r.codeVerifier !== undefined) {
-    parameters.code_challenge = r.codeChallengeMethod === 'S256' ? await sha256b64u(r.codeVerifier) : r.codeVerifier;
+    parameters.code_challenge = r.codeChallengeMethod === 'S256' ? await (r.codeChallenge ?? sha256b64u(r.codeVerifier)) : r.codeVerifier;
     parameters.code_challenge_method = r.codeChallengeMethod;
   }
   // dpopJkt() given the DPoP key: its RFC 7638 thumbprint (RFC 9449 §10).

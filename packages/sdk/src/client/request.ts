@@ -72,6 +72,8 @@ export interface RequestSpec {
   readonly server: AuthorizationServerMetadata | undefined;
   readonly codeVerifier: string | undefined;
   readonly codeChallengeMethod: 'S256' | 'plain';
+  /** The S256 challenge of `codeVerifier`, started when it was set (client/builder.ts). */
+  readonly codeChallenge: Promise<string> | undefined;
   /** A security profile whose rules build() applies (`.profile()`). */
   readonly profile: 'fapi2' | undefined;
 }

@@ -1,4 +1,4 @@
-import ky, { isTimeoutError, type KyInstance } from 'ky';
+import ky, { isTimeoutError, type KyInstance, type Options } from 'ky';
 import { OAuthJarError, ResponseError, type OAuthJarErrorCode } from '../errors.js';
 
 /** Defaults shared by every outbound call oauth-jar makes. */
@@ -50,30 +50,37 @@ export interface HttpResponse {
   text(): string;
 }
 
+const utf8 = new TextDecoder();
+
 /**
  * Makes one HTTP request with a total deadline and a streamed body cap, and maps every failure to
  * an {@link OAuthJarError} that carries the cause. Never throws anything else.
+ *
+ * The deadline is enforced in two parts that add up to one: ky's `timeout` up to the response
+ * headers (ky aborts its own controller, so no second `AbortSignal` is chained to it), then a
+ * timer for whatever is left while the body streams. Each request on this path is an undici
+ * `Request` built by ky and cloned once; every extra signal or timer is measurable on a
+ * low-latency link (docs/performance.md).
  */
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   const timeout = req.options?.timeout ?? DEFAULT_TIMEOUT;
   const maxBytes = req.options?.maxBytes ?? DEFAULT_MAX_BYTES;
-  const signal = AbortSignal.timeout(timeout);
+  const started = Date.now();
   let response: Response;
   try {
-    response = await http()(req.url, {
-      method: req.method,
-      ...(req.headers ? { headers: req.headers } : {}),
-      ...(req.body ? { body: req.body } : {}),
-      timeout,
-      signal,
-      ...(req.options?.fetch ? { fetch: req.options.fetch } : {}),
-    });
+    // ky refuses a timeout above the largest timer delay (2^31 - 1 ms)
+    const options: Options = { timeout: Math.min(timeout, 2_147_483_647) };
+    if (req.method !== 'GET') options.method = req.method; // GET is ky's default: one option less to merge
+    if (req.headers) options.headers = req.headers;
+    if (req.body) options.body = req.body;
+    if (req.options?.fetch) options.fetch = req.options.fetch;
+    response = await http()(req.url, options);
   } catch (cause) {
     throw transportError(req, cause, timeout);
   }
   try {
-    const body = await readLimited(response, maxBytes, signal);
-    return { status: response.status, headers: response.headers, body, text: () => new TextDecoder().decode(body) };
+    const body = await readLimited(response, maxBytes, timeout - (Date.now() - started));
+    return { status: response.status, headers: response.headers, body, text: () => utf8.decode(body) };
   } catch (cause) {
     if (cause instanceof OAuthJarError) throw cause;
     throw transportError(req, cause, timeout);
@@ -81,14 +88,20 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
 }
 
 function transportError(req: HttpRequest, cause: unknown, timeout: number): OAuthJarError {
-  if (isTimeoutError(cause) || (cause as Error)?.name === 'TimeoutError' || (cause as Error)?.name === 'AbortError') {
-    return new OAuthJarError('ERR_TIMEOUT', `${req.what} did not answer within ${timeout} ms`, { cause });
+  if (cause === BODY_TIMEOUT || isTimeoutError(cause) || (cause as Error)?.name === 'TimeoutError' || (cause as Error)?.name === 'AbortError') {
+    return new OAuthJarError('ERR_TIMEOUT', `${req.what} did not answer within ${timeout} ms`, { cause: cause === BODY_TIMEOUT ? undefined : cause });
   }
   return new OAuthJarError(req.errorCode, `${req.what} could not be reached: ${(cause as Error)?.message ?? String(cause)}`, { cause });
 }
 
-/** Reads a body, refusing (and cancelling the stream) as soon as it grows past `maxBytes`. */
-async function readLimited(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+/** The reason a body read is cancelled with when the deadline passes while it streams. */
+const BODY_TIMEOUT = Symbol('body timeout');
+
+/**
+ * Reads a body, refusing (and cancelling the stream) as soon as it grows past `maxBytes` or the
+ * `remaining` milliseconds of the deadline run out.
+ */
+async function readLimited(response: Response, maxBytes: number, remaining: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
@@ -96,14 +109,17 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
   }
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    void reader.cancel().catch(() => {});
+  }, Math.max(remaining, 0));
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const onAbort = () => void reader.cancel().catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (signal.aborted) throw signal.reason;
+      if (expired) throw BODY_TIMEOUT;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
@@ -112,9 +128,12 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
       }
       chunks.push(value);
     }
+  } catch (cause) {
+    throw expired ? BODY_TIMEOUT : cause;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
   }
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {

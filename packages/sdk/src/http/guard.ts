@@ -109,6 +109,17 @@ export function checkUrl(uri: string, policy: NetworkPolicy, what: string): URL 
   return url;
 }
 
+// The Accept header of each list of types, made once per list (the lists are constants).
+const acceptHeaders = new WeakMap<readonly string[], string>();
+function acceptHeader(types: readonly string[]): string {
+  let header = acceptHeaders.get(types);
+  if (header === undefined) {
+    header = types.map((t, i) => (i === 0 ? t : `${t};q=0.${Math.max(9 - i, 1)}`)).join(', ');
+    acceptHeaders.set(types, header);
+  }
+  return header;
+}
+
 /**
  * Creates the guarded fetcher for one policy. Its failure memory belongs to it (one per verifier,
  * size-bounded); `now` is its clock.
@@ -126,7 +137,7 @@ export function createGuardedFetcher(policy: NetworkPolicy = {}, now: () => numb
     const res = await request({
       method: req.method,
       url,
-      headers: { accept: req.accept.map((t, i) => (i === 0 ? t : `${t};q=0.${Math.max(9 - i, 1)}`)).join(', ') },
+      headers: { accept: acceptHeader(req.accept) },
       ...(req.body ? { body: req.body } : {}),
       options: { timeout, maxBytes, ...(policy.fetch ? { fetch: policy.fetch } : {}) },
       errorCode: 'ERR_RESPONSE',

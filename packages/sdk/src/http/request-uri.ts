@@ -14,6 +14,8 @@ export type RequestUriFetchOptions = NetworkPolicy;
 
 // RFC 9101 §5.2: application/oauth-authz-req+jwt; application/jwt tolerated for older hosts.
 const ACCEPTED_TYPES = ['application/oauth-authz-req+jwt', 'application/jwt'] as const;
+// One decoder for every call: a decode without `stream` keeps no state between calls.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Fetches a request object by reference (RFC 9101 §5.2.3) through the guarded fetcher (§10.4):
@@ -30,7 +32,7 @@ export async function fetchRequestObject(uri: string, fetcher: GuardedFetcher, f
     ...(form ? { body: form } : {}),
   });
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(res.body).trim();
+    return strictUtf8.decode(res.body).trim();
   } catch (cause) {
     throw new ResponseError('ERR_RESPONSE', 'the request_uri answered with a body that is not UTF-8', { status: res.status, cause });
   }

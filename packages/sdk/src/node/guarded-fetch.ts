@@ -1,8 +1,7 @@
 import * as dns from 'node:dns';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Readable } from 'node:stream';
 import { isPrivateHost } from '../http/address.js';
 
 /** A resolved address, as `node:dns` `lookup(…, { all: true })` gives it. */
@@ -90,7 +89,9 @@ export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
   const failed = (cause: unknown) => new TypeError('fetch failed', { cause });
 
   return async (input, init) => {
-    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    // A Request and no init of substance (ky passes its Request with `{}`) is used as it is:
+    // another Request would copy it, its headers and its signal once more.
+    const req = input instanceof Request && (init === undefined || isEmpty(init)) ? input : new Request(input, init);
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
       throw new TypeError(`guardedFetch makes GET, HEAD and POST requests only, not ${req.method}`);
     }
@@ -105,34 +106,73 @@ export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
     req.headers.forEach((value, name) => (headers[name] = value));
     const requestBody = req.method === 'POST' ? new Uint8Array(await req.arrayBuffer()) : undefined;
     if (requestBody) headers['content-length'] = String(requestBody.byteLength);
-    const requestOptions: RequestOptions = { method: req.method, headers, lookup, signal: req.signal, agent: agents[url.protocol] };
-    let res: IncomingMessage;
+    const requestOptions: RequestOptions = { method: req.method, headers, lookup, agent: agents[url.protocol] };
+    // One abort listener for the whole exchange (not http.request's `signal` option, which adds
+    // its own): before the answer it ends the request, after it the response, stalled body included.
+    const signal = req.signal;
+    let outgoing: ClientRequest | undefined;
+    let res: IncomingMessage | undefined;
+    const onAbort = () => (res ?? outgoing)?.destroy(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       res = await new Promise<IncomingMessage>((resolveResponse, reject) => {
         const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const outgoing = send(url, requestOptions, resolveResponse);
+        outgoing = send(url, requestOptions, resolveResponse);
         outgoing.once('error', reject);
         outgoing.end(requestBody);
       });
     } catch (cause) {
+      signal.removeEventListener('abort', onAbort);
       // An abort stays an abort (the caller's deadline), as with the platform fetch.
-      if (req.signal.aborted) throw req.signal.reason;
+      if (signal.aborted) throw signal.reason;
       throw failed(cause);
     }
-    const responseHeaders = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
-      else responseHeaders.set(name, value);
-    }
-    const status = res.statusCode ?? 502;
+    const answered = res;
+    answered.once('close', () => signal.removeEventListener('abort', onAbort));
+    const status = answered.statusCode ?? 502;
+    const answer = { status, statusText: answered.statusMessage ?? '', headers: responseHeaders(answered.rawHeaders) };
     if (req.method === 'HEAD' || NULL_BODY.has(status)) {
-      res.resume();
-      return new Response(null, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+      answered.resume();
+      return new Response(null, answer);
     }
-    // Aborting after the headers (a stalled body) must end the stream too.
-    req.signal.addEventListener('abort', () => res.destroy(req.signal.reason as Error), { once: true });
-    const body = Readable.toWeb(res) as ReadableStream<Uint8Array>;
-    return new Response(body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+    return new Response(webStream(answered), answer);
   };
+}
+
+const isEmpty = (init: RequestInit) => {
+  for (const key in init) if (Object.hasOwn(init, key)) return false;
+  return true;
+};
+
+/** The response's header lines as `Headers` takes them, repeated fields kept (RFC 9110 §5.3). */
+function responseHeaders(raw: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+/**
+ * The body as a web stream, with back-pressure: the socket is paused while the stream's queue is
+ * full and resumed when the reader pulls; cancelling the stream destroys the response. A direct
+ * bridge: `Readable.toWeb` does the same through an async iterator, at several times the cost per
+ * request (docs/performance.md).
+ */
+function webStream(res: IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      res.on('data', (chunk: Buffer) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) res.pause();
+      });
+      res.once('end', () => controller.close());
+      // A connection cut before the end is an error ("aborted", ECONNRESET), not a short body.
+      res.once('error', (err) => controller.error(err));
+    },
+    pull() {
+      res.resume();
+    },
+    cancel(reason) {
+      res.destroy(reason instanceof Error ? reason : undefined);
+    },
+  });
 }

@@ -216,6 +216,23 @@ describe('parameters keep their JSON types inside the object', () => {
     expect(claims.code_challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   });
 
+  it('the challenge is of the last verifier given, also when the builder is reused or changed to plain', async () => {
+    const b = base().codeChallenge(generateCodeVerifier()).codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk').signWith(es256.privateKey, { alg: 'ES256' });
+    expect((await claimsOf(b)).code_challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect((await claimsOf(b)).code_challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    const plain = await claimsOf(b.codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'plain'));
+    expect(plain).toMatchObject({ code_challenge: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', code_challenge_method: 'plain' });
+  });
+
+  it('a key that does not fit is refused every time it is given, not only the first', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect(await codeOf(() => base().signWith(es256.publicKey, { alg: 'ES256' }))).toBe('ERR_KEY_MISMATCH');
+      expect(await codeOf(() => base().signWith(es256.privateKey, { alg: 'RS256' }))).toBe('ERR_KEY_MISMATCH');
+      // the same key with the alg it fits is accepted between the refusals
+      expect(() => base().signWith(es256.privateKey, { alg: 'ES256' })).not.toThrow();
+    }
+  });
+
   it('keeps a single resource a string', async () => {
     const claims = await claimsOf(base().resource('https://api.example.com/').signWith(es256.privateKey, { alg: 'ES256' }));
     expect(claims.resource).toBe('https://api.example.com/');
