@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { guardedFetch, type ResolvedAddress } from '../src/node.js';
-import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './server/fixtures.js';
+import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './helpers/verifier-fixtures.js';
 import { causes } from './helpers/causes.js';
 import { close, listen } from './helpers/loopback.js';
 

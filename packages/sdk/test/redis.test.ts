@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher } from '../src/index.js';
 import { toNodeHandler } from '../src/node.js';
 import { RedisReplayStore, RedisRequestObjectStore } from '../src/redis.js';
-import { CLIENT_ID, ISSUER, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from './server/fixtures.js';
+import { CLIENT_ID, ISSUER, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from './helpers/verifier-fixtures.js';
 import { startRedis, type TestRedis } from './helpers/redis.js';
 import { close, listen } from './helpers/loopback.js';
 

@@ -70,10 +70,10 @@ export class ClientKeyCache {
   }
 }
 
-/** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
 /** A client's key set that {@link clientKeySetIssue} refuses (too many keys, an unfit RSA key). */
 export class KeySetRefused extends Error {}
 
+/** A client's `jwks_uri` key set could not be fetched or was not a usable JWK set. The detail is the `cause`. */
 export class KeySetUnavailable extends Error {
   constructor(cause: unknown) {
     super('the client\'s keys could not be fetched', { cause });
@@ -93,12 +93,14 @@ export interface RemoteKeySetsOptions {
   now: () => number;
 }
 
-interface Entry {
+/** What one verifier knows of one `jwks_uri`. */
+interface KeySetState {
+  /** The last key set fetched; kept through a failed refetch, for use within the cooldown. */
   set: JWTVerifyGetKey | undefined;
   loadedAt: number;
+  /** When the last fetch started, whatever its outcome. */
   attemptAt: number;
   error: unknown;
-  pending: Promise<Entry> | undefined;
 }
 
 /**
@@ -109,75 +111,59 @@ interface Entry {
  */
 export class RemoteKeySets {
   readonly #opts: RemoteKeySetsOptions;
-  readonly #entries = new Map<string, Entry>();
+  // Entries never expire by themselves: freshness and the cooldown are judged from each state's times.
+  readonly #states: Cache<string, KeySetState>;
+  // A held set is fetched again once stale: past cacheMaxAge and past the cooldown.
+  readonly #whenStale = { reload: (state: KeySetState): boolean => !this.#fresh(state) && this.#cooledDown(state) };
+  readonly #whenCooledDown = { reload: (state: KeySetState): boolean => this.#cooledDown(state) };
+  readonly #fetch = (uri: string): Promise<KeySetState> => this.#fetchState(uri);
 
   constructor(options: RemoteKeySetsOptions) {
     this.#opts = options;
+    this.#states = new Cache({ max: options.maxEntries, ttl: Infinity, lru: true, now: options.now });
   }
 
   /** The key resolver for `uri`, for jose's `jwtVerify`. */
   resolver(uri: string): JWTVerifyGetKey {
     return async (header, token) => {
-      let entry = await this.#current(uri);
+      const state = await this.#states.load(uri, this.#fetch, this.#whenStale);
+      // Fresh, or within the cooldown of a failed or recent fetch: the last keys, or the remembered failure.
+      if (!state.set) throw new KeySetUnavailable(state.error);
       try {
-        return await entry.set!(header, token);
+        return await state.set(header, token);
       } catch (err) {
+        if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
         // A kid the cached set does not know: the client may have rotated its keys. One refetch,
-        // at most once per cooldown.
-        if (!(err instanceof errors.JWKSNoMatchingKey) || !this.#mayFetch(entry)) throw err;
-        entry = await this.#load(uri, entry);
-        return entry.set!(header, token);
+        // at most once per cooldown; a refetch already under way is joined.
+        const next = await this.#states.load(uri, this.#fetch, this.#whenCooledDown);
+        if (next === state) throw err;
+        return next.set!(header, token);
       }
     };
   }
 
-  #mayFetch(entry: Entry): boolean {
-    return entry.pending !== undefined || this.#opts.now() - entry.attemptAt >= this.#opts.cooldown;
+  #fresh(state: KeySetState): boolean {
+    return state.set !== undefined && this.#opts.now() - state.loadedAt < this.#opts.cacheMaxAge;
   }
 
-  async #current(uri: string): Promise<Entry> {
-    const entry = this.#entries.get(uri);
-    if (!entry) return this.#load(uri, undefined);
-    // least recently used last
-    this.#entries.delete(uri);
-    this.#entries.set(uri, entry);
-    if (entry.pending) return entry.pending;
-    const now = this.#opts.now();
-    if (entry.set && now - entry.loadedAt < this.#opts.cacheMaxAge) return entry;
-    if (this.#mayFetch(entry)) return this.#load(uri, entry);
-    // Within the cooldown of a failed or recent fetch: the last keys, or the remembered failure.
-    if (entry.set) return entry;
-    throw new KeySetUnavailable(entry.error);
+  #cooledDown(state: KeySetState): boolean {
+    return this.#opts.now() - state.attemptAt >= this.#opts.cooldown;
   }
 
-  #load(uri: string, existing: Entry | undefined): Promise<Entry> {
-    if (existing?.pending) return existing.pending;
-    const entry: Entry = existing ?? { set: undefined, loadedAt: 0, attemptAt: 0, error: undefined, pending: undefined };
-    if (!existing) {
-      if (this.#entries.size >= this.#opts.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-      this.#entries.set(uri, entry);
+  async #fetchState(uri: string): Promise<KeySetState> {
+    const held = this.#states.get(uri);
+    const attemptAt = this.#opts.now();
+    try {
+      const jwks = await this.#opts.load(uri);
+      // The same key-shape rules as a registered `jwks`, before jose imports anything.
+      const flaw = clientKeySetIssue(jwks);
+      if (flaw) throw new KeySetRefused(flaw);
+      return { set: createLocalJWKSet(jwks as JSONWebKeySet), loadedAt: this.#opts.now(), attemptAt, error: undefined };
+    } catch (cause) {
+      // Remembered for the cooldown, next to the last keys; the requests waiting on this fetch fail.
+      this.#states.set(uri, { set: held?.set, loadedAt: held?.loadedAt ?? 0, attemptAt, error: cause });
+      throw new KeySetUnavailable(cause);
     }
-    entry.attemptAt = this.#opts.now();
-    // Started on the next tick, so that `pending` is in place before anything can settle it.
-    const pending = Promise.resolve().then(async () => {
-      try {
-        const jwks = await this.#opts.load(uri);
-        // The same key-shape rules as a registered `jwks`, before jose imports anything.
-        const flaw = clientKeySetIssue(jwks);
-        if (flaw) throw new KeySetRefused(flaw);
-        entry.set = createLocalJWKSet(jwks as JSONWebKeySet);
-        entry.loadedAt = this.#opts.now();
-        entry.error = undefined;
-        return entry;
-      } catch (cause) {
-        entry.error = cause;
-        throw new KeySetUnavailable(cause);
-      } finally {
-        entry.pending = undefined;
-      }
-    });
-    entry.pending = pending;
-    return pending;
   }
 }
 

@@ -1,16 +1,13 @@
 // Error redirects without re-deriving anything (RFC 6749 §4.1.2.1, §3.1.2.3, RFC 9101 §6.3,
 // RFC 9207): the verifier validates redirect_uri against the client's redirect_uris, and a refusal
 // after that point carries what authorizationErrorResponse(err, { issuer }) needs.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, authorizationErrorResponse } from '../../src/server.js';
-import { CLIENT_ID, ISSUER, claims, clientFor, encrypt, makeKeys, makeVerifier, query, refusal, sign, type Keys } from '../server/fixtures.js';
+import { CLIENT_ID, ISSUER, claims, clientFor, encrypt, makeVerifier, query, refusal, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
 const CB = 'https://client.example.org/cb';
 const OTHER_CB = 'https://client.example.org/other';
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const registered = (extra: Record<string, unknown> = {}) => clientFor(keys, { redirect_uris: [CB, OTHER_CB], ...extra });
 const location = (res: Response) => new URL(res.headers.get('location')!);

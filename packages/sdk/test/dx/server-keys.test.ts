@@ -2,15 +2,12 @@
 // not later as the client's invalid_request_object.
 import { createPrivateKey } from 'node:crypto';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder } from '../../src/index.js';
 import { RequestObjectVerifier, type RequestObjectVerifierOptions } from '../../src/server.js';
-import { CLIENT_ID, ISSUER, NOW, claims, clientFor, encrypt, makeKeys, query, sign, type Keys } from '../server/fixtures.js';
+import { CLIENT_ID, ISSUER, NOW, claims, clientFor, encrypt, query, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const construct = (opts: Partial<RequestObjectVerifierOptions>) => () =>
   new RequestObjectVerifier({ issuer: ISSUER, getClient: (id) => (id === CLIENT_ID ? clientFor(keys) : undefined), now: () => NOW, ...opts });

@@ -1,13 +1,10 @@
 // verify() takes what Express, Koa, Hono and Fastify hand over; the registered parameters come
 // back typed whatever carried them; ClientMetadataError names invalid_redirect_uri.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClientMetadataError, validateClientMetadata } from '../../src/server.js';
-import { CLIENT_ID, claims, makeKeys, makeVerifier, query, refusal, sign, type Keys } from '../server/fixtures.js';
+import { CLIENT_ID, claims, makeVerifier, query, refusal, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 describe('framework query objects', () => {
   it('Express (qs ParsedQs), Koa (ParsedUrlQuery), Hono (query() / queries()) objects are verified like URLSearchParams', async () => {

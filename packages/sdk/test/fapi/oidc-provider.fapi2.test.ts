@@ -17,7 +17,7 @@ import {
 } from '../../src/index.js';
 import { mtlsFetch } from '../../src/node.js';
 import { issueAuthorizationResponse } from '../../src/server.js';
-import { browser, startFapiProvider, type FapiProvider } from '../helpers/fapi-provider.js';
+import { browser, startProvider, type FapiProvider } from '../helpers/oidc-provider.js';
 import { failure } from '../helpers/failure.js';
 
 const REDIRECT = 'https://rp.example.com/cb';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   clientKey = pair.privateKey;
   clientJwk = { ...(await exportJWK(pair.publicKey)), kid: 'rp-1', use: 'sig' };
-  op = await startFapiProvider();
+  op = await startProvider({ profile: 'fapi2' });
   op.addClient(base('rp-dpop', { token_endpoint_auth_method: 'private_key_jwt', dpop_bound_access_tokens: true }));
   op.addClient(
     base('rp-mtls', {

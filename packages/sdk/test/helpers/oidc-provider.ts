@@ -1,10 +1,22 @@
-// The shared oidc-provider harness: a real, certified authorization server on 127.0.0.1 with
-// request objects (RFC 9101), request object encryption and PAR (RFC 9126) enabled. Interop tests
-// send what the SDK builds to it and check that it reaches the login interaction, the point at
-// which oidc-provider has accepted every authorization request parameter.
-import { createServer, type Server } from 'node:http';
+// The one oidc-provider test peer: a real, certified authorization server on 127.0.0.1, in one of
+// two profiles.
+// - `jar` (the default): request objects (RFC 9101), request object encryption and PAR (RFC 9126)
+//   enabled. Interop tests send what the SDK builds to it and check that it reaches the login
+//   interaction, the point at which oidc-provider has accepted every authorization request parameter.
+// - `fapi2`: FAPI 2.0 Message Signing: oidc-provider's `fapi` profile 2.0, PAR required, signed
+//   request objects required, DPoP with a nonce secret (so every DPoP proof needs a server nonce,
+//   RFC 9449 §8), mTLS client authentication and certificate-bound tokens (RFC 8705) on a second,
+//   https listener that asks for client certificates, and JWT-secured authorization responses
+//   (JARM). The same provider answers on both listeners; the https one is published as the
+//   server's mtls_endpoint_aliases (RFC 8705 §5).
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { type ClientMetadata } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import { makeCertificates, type TestCertificates } from './certs.js';
 import { close, listen } from './loopback.js';
 
 export interface KeyPairJwk {
@@ -15,11 +27,13 @@ export interface KeyPairJwk {
 }
 
 export interface StartProviderOptions {
+  /** `jar` (default) or `fapi2`: see the top of this file. */
+  profile?: 'jar' | 'fapi2';
   /** Clients in oidc-provider (RFC 7591) names. */
   clients?: ClientMetadata[];
-  /** Server-wide `require_signed_request_object`. */
+  /** Server-wide `require_signed_request_object` (`jar`; `fapi2` always requires it). */
   requireSignedRequestObject?: boolean;
-  /** Require PAR for every authorization request. */
+  /** Require PAR for every authorization request (`jar`; `fapi2` always requires it). */
   requirePushedAuthorizationRequests?: boolean;
   /** oidc-provider's `features.requestObjects.assertJwtClaimsAndHeader` hook (extra request object checks). */
   assertJwtClaimsAndHeader?: (ctx: unknown, claims: Record<string, unknown>, header: Record<string, unknown>, client: unknown) => unknown;
@@ -37,13 +51,16 @@ export interface AuthorizeOutcome {
   error_description: string | undefined;
 }
 
-export interface TestProvider {
+/** What every profile offers. */
+interface Peer {
   issuer: string;
   provider: Provider;
-  /** The provider's request object encryption keys (use `enc`). */
-  encryptionKeys: { rsa: KeyPairJwk; ec: KeyPairJwk };
   /** The provider's public JWKS, as served at its jwks_uri. */
   jwks: { keys: JWK[] };
+  /** The provider's private keys, for tests that forge or re-sign responses. */
+  privateJwks: { keys: JWK[] };
+  /** Requests seen per listener and path: `POST /request` (http), `mtls POST /request` (https, `fapi2`). */
+  hits: Map<string, number>;
   /** Adds (or replaces) a client at run time. */
   addClient(client: ClientMetadata): void;
   /** Follows one authorize URL (no redirects) and reports whether the provider accepted it. */
@@ -51,9 +68,21 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-async function keyPair(alg: string, options: { crv?: string } = {}, extra: Partial<JWK> = {}): Promise<KeyPairJwk> {
+/** The `jar` profile. */
+export interface TestProvider extends Peer {
+  /** The provider's request object encryption keys (use `enc`). */
+  encryptionKeys: { rsa: KeyPairJwk; ec: KeyPairJwk };
+}
+
+/** The `fapi2` profile. */
+export interface FapiProvider extends Peer {
+  /** The https origin that asks for client certificates (the mTLS endpoint aliases). */
+  mtlsOrigin: string;
+  certs: TestCertificates;
+}
+
+async function keyPair(alg: string, options: { crv?: string } = {}, extra: Partial<JWK> = {}, kid = `as-${alg.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`): Promise<KeyPairJwk> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...options });
-  const kid = `as-${alg.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`;
   return {
     publicJwk: { ...(await exportJWK(publicKey)), kid, ...extra },
     privateJwk: { ...(await exportJWK(privateKey)), kid, ...extra },
@@ -109,8 +138,110 @@ function memoryAdapter(clients: Map<string, ClientMetadata>) {
   };
 }
 
+/** A profile: its keys, its part of the configuration, and any listener of its own. */
+interface Profile {
+  keys: KeyPairJwk[];
+  configuration: Configuration;
+  /** Further listeners of the same provider, by the prefix their hits are counted under. */
+  listeners?: Array<[prefix: string, server: HttpsServer]>;
+  extra: object;
+  close?: () => Promise<void>;
+}
+
+async function jarProfile(options: StartProviderOptions): Promise<Profile> {
+  // RS256 first: it is oidc-provider's default id_token_signed_response_alg for clients.
+  const rs = await keyPair('RS256', {}, { use: 'sig', alg: 'RS256' });
+  const sig = await keyPair('ES256', {}, { use: 'sig', alg: 'ES256' });
+  const rsa = await keyPair('RSA-OAEP-256', {}, { use: 'enc', alg: 'RSA-OAEP-256' });
+  const ec = await keyPair('ECDH-ES+A256KW', { crv: 'P-256' }, { use: 'enc', alg: 'ECDH-ES+A256KW' });
+  return {
+    keys: [rs, sig, rsa, ec],
+    configuration: {
+      features: {
+        requestObjects: {
+          enabled: true,
+          requireSignedRequestObject: options.requireSignedRequestObject ?? false,
+          ...(options.assertJwtClaimsAndHeader ? { assertJwtClaimsAndHeader: options.assertJwtClaimsAndHeader as never } : {}),
+        },
+        encryption: { enabled: true },
+        pushedAuthorizationRequests: {
+          enabled: true,
+          requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
+        },
+      },
+      enabledJWA: {
+        requestObjectEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW', 'A128KW', 'A256KW', 'dir'],
+        requestObjectEncryptionEncValues: ['A128CBC-HS256', 'A128GCM', 'A256CBC-HS512', 'A256GCM'],
+        requestObjectSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+      },
+      pkce: { required: () => false },
+    },
+    extra: { encryptionKeys: { rsa, ec } },
+  };
+}
+
+const peerCertificate = (req: IncomingMessage) => {
+  const socket = req.socket as Partial<TLSSocket>;
+  const raw = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate()?.raw : undefined;
+  return raw ? new X509Certificate(raw) : undefined;
+};
+
+async function fapi2Profile(): Promise<Profile> {
+  const certs = makeCertificates();
+  const tls: HttpsServer = createHttpsServer({ cert: certs.server.cert, key: certs.server.key, ca: certs.ca, requestCert: true, rejectUnauthorized: false });
+  await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  const mtlsOrigin = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+  const ps = await keyPair('PS256', {}, { alg: 'PS256', use: 'sig' }, 'as-ps256');
+  const es = await keyPair('ES256', {}, { alg: 'ES256', use: 'sig' }, 'as-es256');
+  return {
+    keys: [ps, es],
+    configuration: {
+      clientAuthMethods: ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'],
+      features: {
+        fapi: { enabled: true, profile: '2.0' },
+        dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+        mTLS: {
+          enabled: true,
+          certificateBoundAccessTokens: true,
+          tlsClientAuth: true,
+          selfSignedTlsClientAuth: true,
+          getCertificate: (ctx) => peerCertificate(ctx.req) as never,
+          // The https listener checked the chain against the test CA (requestCert with `ca`).
+          certificateAuthorized: (ctx) => (ctx.req.socket as TLSSocket).authorized === true,
+          certificateSubjectMatches: (ctx, property, expected) =>
+            property === 'tls_client_auth_subject_dn' && peerCertificate(ctx.req)?.subject === expected,
+        },
+        jwtResponseModes: { enabled: true },
+        pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+        requestObjects: { enabled: true, requireSignedRequestObject: true },
+      },
+      enabledJWA: {
+        requestObjectSigningAlgValues: ['PS256', 'ES256', 'EdDSA'],
+        clientAuthSigningAlgValues: ['PS256', 'ES256', 'EdDSA'],
+        authorizationSigningAlgValues: ['PS256', 'ES256'],
+        dPoPSigningAlgValues: ['ES256', 'EdDSA'],
+      },
+      discovery: {
+        // RFC 8705 §5: where a client that presents a certificate goes.
+        mtls_endpoint_aliases: {
+          token_endpoint: `${mtlsOrigin}/token`,
+          pushed_authorization_request_endpoint: `${mtlsOrigin}/request`,
+        },
+      },
+      responseTypes: ['code'],
+      scopes: ['openid', 'offline_access', 'accounts'],
+    },
+    listeners: [['mtls ', tls]],
+    extra: { mtlsOrigin, certs },
+    close: async () => {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+    },
+  };
+}
+
 /**
- * Starts oidc-provider on 127.0.0.1 on a free port.
+ * Starts oidc-provider on 127.0.0.1 on a free port, in the `jar` profile unless told `fapi2`.
  *
  * @example
  * ```ts
@@ -119,15 +250,12 @@ function memoryAdapter(clients: Map<string, ClientMetadata>) {
  * await op.close();
  * ```
  */
-export async function startProvider(options: StartProviderOptions = {}): Promise<TestProvider> {
+export async function startProvider(options: StartProviderOptions & { profile: 'fapi2' }): Promise<FapiProvider>;
+export async function startProvider(options?: StartProviderOptions & { profile?: 'jar' }): Promise<TestProvider>;
+export async function startProvider(options: StartProviderOptions = {}): Promise<TestProvider | FapiProvider> {
   const server: Server = createServer();
   const issuer = await listen(server);
-
-  // RS256 first: it is oidc-provider's default id_token_signed_response_alg for clients.
-  const rs = await keyPair('RS256', {}, { use: 'sig', alg: 'RS256' });
-  const sig = await keyPair('ES256', {}, { use: 'sig', alg: 'ES256' });
-  const rsa = await keyPair('RSA-OAEP-256', {}, { use: 'enc', alg: 'RSA-OAEP-256' });
-  const ec = await keyPair('ECDH-ES+A256KW', { crv: 'P-256' }, { use: 'enc', alg: 'ECDH-ES+A256KW' });
+  const profile = options.profile === 'fapi2' ? await fapi2Profile() : await jarProfile(options);
 
   const clients = new Map<string, ClientMetadata>();
   for (const c of options.clients ?? []) clients.set(c.client_id, c);
@@ -137,28 +265,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     // oidc-provider asks the adapter's `Client` model for every client it does not hold statically.
     adapter: memoryAdapter(clients),
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
-    jwks: { keys: [rs.privateJwk, sig.privateJwk, rsa.privateJwk, ec.privateJwk] as never },
-    features: {
-      requestObjects: {
-        enabled: true,
-        requireSignedRequestObject: options.requireSignedRequestObject ?? false,
-        ...(options.assertJwtClaimsAndHeader ? { assertJwtClaimsAndHeader: options.assertJwtClaimsAndHeader as never } : {}),
-      },
-      encryption: { enabled: true },
-      pushedAuthorizationRequests: {
-        enabled: true,
-        requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests ?? false,
-      },
-      devInteractions: { enabled: true },
-    },
-    enabledJWA: {
-      requestObjectEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW', 'A128KW', 'A256KW', 'dir'],
-      requestObjectEncryptionEncValues: ['A128CBC-HS256', 'A128GCM', 'A256CBC-HS512', 'A256GCM'],
-      requestObjectSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
-    },
-    pkce: { required: () => false },
+    jwks: { keys: profile.keys.map((k) => k.privateJwk) as never },
     clockTolerance: options.clockTolerance ?? 5,
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
+    ...profile.configuration,
+    features: { devInteractions: { enabled: true }, ...profile.configuration.features },
   });
   // Validate every configured client now, so a bad fixture fails here and not as a confusing
   // invalid_client later.
@@ -168,13 +279,22 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     });
   }
 
-  server.on('request', provider.callback());
+  const hits = new Map<string, number>();
+  const callback = provider.callback();
+  const handle = (prefix: string) => (req: IncomingMessage, res: Parameters<typeof callback>[1]) => {
+    const key = `${prefix}${req.method} ${new URL(req.url!, issuer).pathname}`;
+    hits.set(key, (hits.get(key) ?? 0) + 1);
+    return callback(req, res);
+  };
+  server.on('request', handle(''));
+  for (const [prefix, listener] of profile.listeners ?? []) listener.on('request', handle(prefix));
 
-  return {
+  const peer: Peer = {
     issuer,
     provider,
-    encryptionKeys: { rsa, ec },
-    jwks: { keys: [rs.publicJwk, sig.publicJwk, rsa.publicJwk, ec.publicJwk] },
+    jwks: { keys: profile.keys.map((k) => k.publicJwk) },
+    privateJwks: { keys: profile.keys.map((k) => k.privateJwk) },
+    hits,
     addClient(client) {
       clients.set(client.client_id, client);
     },
@@ -197,6 +317,56 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
       }
       return { accepted, status: res.status, location, error, error_description: description };
     },
-    close: () => close(server),
+    close: async () => {
+      await Promise.all([close(server), profile.close?.()]);
+    },
   };
+  return { ...peer, ...profile.extra } as TestProvider | FapiProvider;
+}
+
+/**
+ * Just enough browser for oidc-provider's login and consent forms: one cookie jar, redirects
+ * followed by hand up to the client's redirect_uri (never fetched: it is another origin).
+ */
+export function browser(issuer: string, fetchImpl: typeof fetch = fetch) {
+  const jar = new Map<string, string>();
+  async function go(url: URL, init: RequestInit = {}): Promise<{ url: URL; status: number; body: string }> {
+    if (url.origin !== new URL(issuer).origin) return { url, status: 0, body: '' };
+    const res = await fetchImpl(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const name = pair!.slice(0, pair!.indexOf('=')).trim();
+      const value = pair!.slice(pair!.indexOf('=') + 1).trim();
+      if (value === '' || /max-age=0/i.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      await res.arrayBuffer();
+      return go(new URL(location, url));
+    }
+    return { url, status: res.status, body: await res.text() };
+  }
+  async function submit(page: { url: URL; body: string }, fields: Record<string, string>) {
+    const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1];
+    if (!action) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 300)}`);
+    const form = new URLSearchParams();
+    for (const [, name, value] of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name!, value!);
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    return go(new URL(action.replace(/&amp;/g, '&'), page.url), { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  }
+  /** Follows an authorization URL through login and consent; returns where the AS sent the user (the callback URL). */
+  async function login(url: URL, user = 'alice'): Promise<URL> {
+    const loginPage = await go(url);
+    if (!/name="login"/.test(loginPage.body)) throw new Error(`no login form at ${loginPage.url} (HTTP ${loginPage.status}): ${loginPage.body.slice(0, 300)}`);
+    const consentPage = await submit(loginPage, { login: user, password: 'any' });
+    const done = consentPage.status === 0 ? consentPage : await submit(consentPage, {});
+    if (done.status !== 0) throw new Error(`the AS did not redirect to the client: HTTP ${done.status} ${done.body.slice(0, 300)}`);
+    return done.url;
+  }
+  return { go, submit, login, jar };
 }

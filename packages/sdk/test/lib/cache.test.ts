@@ -74,6 +74,40 @@ describe('Cache', () => {
     expect(await cache.load('k', loader, { now: c.now })).toBe(2);
   });
 
+  it('lru: a hit makes its entry the newest, so the least recently used is evicted first', () => {
+    const cache = new Cache<string, number>({ max: 2, ttl: Infinity, lru: true });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.get('a')).toBe(1);
+    cache.set('c', 3);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    expect(cache.get('c')).toBe(3);
+  });
+
+  it('load with reload: a live value it refuses is loaded again, sharing one call, and served meanwhile', async () => {
+    const cache = new Cache<string, { v: number; old: boolean }>({ max: 10, ttl: Infinity });
+    let calls = 0;
+    let release!: () => void;
+    const loader = async () => {
+      calls++;
+      await new Promise<void>((r) => (release = r));
+      return { v: calls, old: false };
+    };
+    cache.set('k', { v: 0, old: true });
+    const keep = () => false;
+    const refresh = (held: { old: boolean }) => held.old;
+    expect((await cache.load('k', loader, { reload: keep })).v).toBe(0);
+    const jobs = [cache.load('k', loader, { reload: refresh }), cache.load('k', loader, { reload: refresh })];
+    expect(cache.get('k')?.v).toBe(0); // the held value stays until the new one arrives
+    expect((await cache.load('k', loader, { reload: keep })).v).toBe(0);
+    release();
+    expect((await Promise.all(jobs)).map((x) => x.v)).toEqual([1, 1]);
+    expect(calls).toBe(1);
+    expect((await cache.load('k', loader, { reload: refresh })).v).toBe(1); // no longer refused
+    expect(calls).toBe(1);
+  });
+
   it('works over another store (any Map-like with { value, expiresAt } entries)', () => {
     const store = new Map<string, { value: string; expiresAt: number }>();
     const cache = new Cache<string, string>({ max: 10, ttl: 100, now: () => 0, store });

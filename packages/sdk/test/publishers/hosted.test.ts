@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestBuilder, HostedRequestUriPublisher, MemoryRequestObjectStore, OAuthJarError } from '../../src/index.js';
 import { toNodeHandler, type FetchHandler } from '../../src/node.js';
-import { CLIENT_ID, ISSUER, NOW, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from '../server/fixtures.js';
+import { CLIENT_ID, ISSUER, NOW, clientFor, makeKeys, makeVerifier, query, refusal, type Keys } from '../helpers/verifier-fixtures.js';
 import { close, listen } from '../helpers/loopback.js';
 
 let keys: Keys;

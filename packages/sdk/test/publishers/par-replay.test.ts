@@ -15,7 +15,7 @@ import {
 } from '../../src/server.js';
 import { close, listen } from '../helpers/loopback.js';
 import { failure } from '../helpers/failure.js';
-import { CLIENT_ID, ISSUER, clientFor, makeKeys, query, type Keys } from '../server/fixtures.js';
+import { CLIENT_ID, ISSUER, clientFor, makeKeys, query, type Keys } from '../helpers/verifier-fixtures.js';
 
 let keys: Keys;
 let server: Server;

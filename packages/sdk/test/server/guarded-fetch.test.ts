@@ -11,7 +11,7 @@ import * as webEntry from '../../src/server.js';
 import { matchesRegisteredRequestUri, type RequestObjectVerifierOptions } from '../../src/server.js';
 import { causes } from '../helpers/causes.js';
 import { close, listen } from '../helpers/loopback.js';
-import { CLIENT_ID, ISSUER, NOW, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, ISSUER, NOW, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from '../helpers/verifier-fixtures.js';
 
 let keys: Keys;
 let server: Server;

@@ -1,8 +1,7 @@
 // Boundaries of the verifier's rules and the failure modes an outside review found: repeated
 // parameters, the FAPI 2.0 clock, attacker text in error_description, deep nesting, malformed
 // client metadata, __proto__ names and unsafe error redirects. Each case asserts the OAuth error.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthorizationRequestBuilder } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   AuthorizationRequestError,
   MAX_ERROR_DESCRIPTION_LENGTH,
@@ -13,40 +12,29 @@ import {
 } from '../../src/server.js';
 import {
   CLIENT_ID,
-  ISSUER,
-  NOW,
+  ERROR_DESCRIPTION_CHARSET,
   NOW_S,
+  b64url,
+  builder,
   claims,
   clientFor,
   encrypt,
-  makeKeys,
   makeVerifier,
   query,
   refusal,
+  req,
   sign,
+  signText,
+  useKeys,
   withHeader,
-  type Keys,
-} from './fixtures.js';
+} from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
-
-const req = (request: string, extra: Record<string, string | string[]> = {}) => query({ client_id: CLIENT_ID, request, ...extra });
+const keys = useKeys();
 const es256 = (c: Record<string, unknown>) => sign(c, keys.es256.privateKey);
-const b64 = (s: string) => Buffer.from(s).toString('base64url');
 /** `n` nested arrays around 1: JSON `[[…[1]…]]`, n levels deep. Built as text: JSON.stringify would overflow. */
 const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
-/** RFC 6749 §4.1.2.1: the characters error_description may contain. */
-const CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
-
 /** Signs a raw header and payload text with the client's ES256 key (for JSON that JSON.stringify cannot produce). */
-async function signText(headerJson: string, payloadJson: string): Promise<string> {
-  const input = `${b64(headerJson)}.${b64(payloadJson)}`;
-  const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.es256.privateKey as globalThis.CryptoKey, new TextEncoder().encode(input));
-  return `${input}.${Buffer.from(sig).toString('base64url')}`;
-}
+const es256Text = (headerJson: string, payloadJson: string) => signText(headerJson, payloadJson, keys.es256.privateKey);
 const HEADER = '{"alg":"ES256","kid":"c1","typ":"oauth-authz-req+jwt"}';
 
 describe('repeated parameters are refused in every mode (RFC 6749 §3.1)', () => {
@@ -112,13 +100,8 @@ describe('FAPI 2.0: nbf/iat in the future (Security Profile §5.3.2.1 item 13)',
   });
 
   it('exp - nbf of exactly 3600 s is accepted (the builder\'s expiresIn(3600)), 3601 refused', async () => {
-    const built = await new AuthorizationRequestBuilder('code', CLIENT_ID)
-      .endpoint(`${ISSUER}/authorize`)
-      .audience(ISSUER)
-      .redirectUri('https://client.example.org/cb')
-      .scope('openid')
+    const built = await builder()
       .expiresIn(3600)
-      .clock(() => NOW)
       .signWith(keys.es256.privateKey, { alg: 'ES256', kid: 'c1' })
       .build();
     const { requestObject } = await fapi(10).verify(built.url.searchParams);
@@ -140,7 +123,7 @@ describe('FAPI 2.0: nbf/iat in the future (Security Profile §5.3.2.1 item 13)',
 
 describe('a malformed crit is refused at the header step (RFC 7515 §4.1.11)', () => {
   it.each([[[]], ['b64'], [[1]]])('crit %j', async (crit) => {
-    const jws = await signText(JSON.stringify({ alg: 'ES256', kid: 'c1', crit }), JSON.stringify(claims()));
+    const jws = await es256Text(JSON.stringify({ alg: 'ES256', kid: 'c1', crit }), JSON.stringify(claims()));
     const err = await refusal(makeVerifier(keys), req(jws));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'header']);
   });
@@ -150,14 +133,14 @@ describe('error_description: fixed text only, RFC 6749 §4.1.2.1 charset, capped
   const HOSTILE = 'Your bank account is locked, call +1-555-0100 "now"\r\nSet-Cookie: x=1 <b>\\ ' + 'A'.repeat(40_000);
 
   const expectSafe = (err: AuthorizationRequestError) => {
-    expect(err.error_description).toMatch(CHARSET);
+    expect(err.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
     expect(err.error_description.length).toBeLessThanOrEqual(MAX_ERROR_DESCRIPTION_LENGTH);
     expect(err.error_description).not.toContain('bank');
     expect(err.message).not.toContain('bank');
   };
 
   it('an unauthenticated typ is not echoed; the detail (for logs) names it', async () => {
-    const jws = await signText(JSON.stringify({ alg: 'ES256', kid: 'c1', typ: HOSTILE }), JSON.stringify(claims()));
+    const jws = await es256Text(JSON.stringify({ alg: 'ES256', kid: 'c1', typ: HOSTILE }), JSON.stringify(claims()));
     const err = await refusal(makeVerifier(keys), req(jws));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'header']);
     expectSafe(err);
@@ -186,14 +169,14 @@ describe('error_description: fixed text only, RFC 6749 §4.1.2.1 charset, capped
     const err = await refusal(verifier, req(await es256(claims())));
     expect(err.error_description).toMatch(/PS256/);
     expect(err.error_description).not.toMatch(/ES256/);
-    expect(err.error_description).toMatch(CHARSET);
+    expect(err.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
   });
 
   it('the constructor enforces the charset and the cap on any text', () => {
     const err = new AuthorizationRequestError('invalid_request_object', 'header', HOSTILE);
-    expect(err.error_description).toMatch(CHARSET);
+    expect(err.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
     expect(err.error_description.length).toBe(MAX_ERROR_DESCRIPTION_LENGTH);
-    expect(err.message).toMatch(CHARSET);
+    expect(err.message).toMatch(ERROR_DESCRIPTION_CHARSET);
   });
 
   it('spec citations survive in ASCII', () => {
@@ -208,10 +191,10 @@ describe('error_description: fixed text only, RFC 6749 §4.1.2.1 charset, capped
     const location = res.headers.get('location')!;
     expect(location.length).toBeLessThan(1024);
     const description = new URL(location).searchParams.get('error_description')!;
-    expect(description).toMatch(CHARSET);
+    expect(description).toMatch(ERROR_DESCRIPTION_CHARSET);
     expect(description.length).toBeLessThanOrEqual(MAX_ERROR_DESCRIPTION_LENGTH);
     const direct = await authorizationErrorResponse(err).json();
-    expect(direct.error_description).toMatch(CHARSET);
+    expect(direct.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
   });
 
   it('no fixed message of a common refusal contains a quote', async () => {
@@ -228,33 +211,33 @@ describe('error_description: fixed text only, RFC 6749 §4.1.2.1 charset, capped
     ];
     for (const q of cases) {
       const err = await refusal(verifier, q);
-      expect(err.error_description, err.check).toMatch(CHARSET);
+      expect(err.error_description, err.check).toMatch(ERROR_DESCRIPTION_CHARSET);
     }
   });
 });
 
 describe(`nesting deeper than ${MAX_JSON_DEPTH} levels is invalid_request_object, never a 500`, () => {
   it('a typ nested 12,000 deep', async () => {
-    const jws = await signText(`{"alg":"ES256","kid":"c1","typ":${nested(12_000)}}`, JSON.stringify(claims()));
+    const jws = await es256Text(`{"alg":"ES256","kid":"c1","typ":${nested(12_000)}}`, JSON.stringify(claims()));
     const err = await refusal(makeVerifier(keys), req(jws));
     expect([err.error, err.status, err.check]).toEqual(['invalid_request_object', 400, 'shape']);
   });
 
   it('a JWE alg nested 12,000 deep', async () => {
     const jwe = await encrypt(await es256(claims()), keys.rsaEnc.publicKey);
-    const hostile = `${b64(`{"alg":${nested(12_000)},"enc":"A256GCM"}`)}${jwe.slice(jwe.indexOf('.'))}`;
+    const hostile = `${b64url(`{"alg":${nested(12_000)},"enc":"A256GCM"}`)}${jwe.slice(jwe.indexOf('.'))}`;
     const err = await refusal(makeVerifier(keys), req(hostile));
     expect([err.error, err.status, err.check]).toEqual(['invalid_request_object', 400, 'shape']);
   });
 
   it('a claim nested 20,000 deep', async () => {
     const payload = `{"deep":${nested(20_000)},${JSON.stringify(claims()).slice(1)}`;
-    const err = await refusal(makeVerifier(keys), req(await signText(HEADER, payload)));
+    const err = await refusal(makeVerifier(keys), req(await es256Text(HEADER, payload)));
     expect([err.error, err.status, err.check]).toEqual(['invalid_request_object', 400, 'claim_type']);
   });
 
   it(`claims: depth ${MAX_JSON_DEPTH} accepted, ${MAX_JSON_DEPTH + 1} refused (the claims object is level 1)`, async () => {
-    const at = (depth: number) => signText(HEADER, `{"deep":${nested(depth - 1)},${JSON.stringify(claims()).slice(1)}`);
+    const at = (depth: number) => es256Text(HEADER, `{"deep":${nested(depth - 1)},${JSON.stringify(claims()).slice(1)}`);
     const { parameters } = await makeVerifier(keys).verify(req(await at(MAX_JSON_DEPTH)));
     expect(JSON.stringify(parameters.deep)).toBe(nested(MAX_JSON_DEPTH - 1));
     const err = await refusal(makeVerifier(keys), req(await at(MAX_JSON_DEPTH + 1)));
@@ -262,7 +245,7 @@ describe(`nesting deeper than ${MAX_JSON_DEPTH} levels is invalid_request_object
   });
 
   it(`header: depth ${MAX_JSON_DEPTH} accepted, ${MAX_JSON_DEPTH + 1} refused`, async () => {
-    const at = (depth: number) => signText(`{"alg":"ES256","kid":"c1","x-deep":${nested(depth - 1)}}`, JSON.stringify(claims()));
+    const at = (depth: number) => es256Text(`{"alg":"ES256","kid":"c1","x-deep":${nested(depth - 1)}}`, JSON.stringify(claims()));
     await expect(makeVerifier(keys).verify(req(await at(MAX_JSON_DEPTH)))).resolves.toBeDefined();
     const err = await refusal(makeVerifier(keys), req(await at(MAX_JSON_DEPTH + 1)));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'shape']);
@@ -351,14 +334,14 @@ describe('__proto__ names never reach a prototype', () => {
       `{"__proto__":{"polluted":true},${JSON.stringify(claims()).slice(1)}`,
       `{"claims":{"userinfo":{"__proto__":{"polluted":true}}},${JSON.stringify(claims()).slice(1)}`,
     ]) {
-      const err = await refusal(makeVerifier(keys), req(await signText(HEADER, payload)));
+      const err = await refusal(makeVerifier(keys), req(await es256Text(HEADER, payload)));
       expect([err.error, err.check]).toEqual(['invalid_request_object', 'claim_type']);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('a __proto__ header member is refused', async () => {
-    const jws = await signText('{"alg":"ES256","kid":"c1","__proto__":{"typ":"x"}}', JSON.stringify(claims()));
+    const jws = await es256Text('{"alg":"ES256","kid":"c1","__proto__":{"typ":"x"}}', JSON.stringify(claims()));
     const err = await refusal(makeVerifier(keys), req(jws));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'shape']);
   });

@@ -1,16 +1,12 @@
 // The verifier imports each client_secret as an HMAC key once per (secret, alg) and reuses it
 // (crypto/verify.ts secretKey). These cases pin what that cache must not change: every HS alg keeps
 // its own hash, and a rotated secret is used at once, with the old one refused.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_ID, claims, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_ID, claims, makeVerifier, query, refusal, req, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const enc = new TextEncoder();
-const req = (request: string) => query({ client_id: CLIENT_ID, request });
 const header = (alg: string) => ({ alg, typ: 'oauth-authz-req+jwt' });
 
 describe('client_secret HMAC keys, imported once and reused', () => {

@@ -4,12 +4,9 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, MemoryReplayStore } from '../../src/server.js';
-import { CLIENT_ID, ISSUER, claims, clientFor, encrypt, makeKeys, makeVerifier, query, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, ISSUER, claims, clientFor, encrypt, makeVerifier, query, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const realClock = () => makeVerifier(keys, { now: Date.now, replayStore: new MemoryReplayStore() });
 

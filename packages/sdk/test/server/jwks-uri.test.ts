@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { validateClientMetadata } from '../../src/server.js';
 import { causes } from '../helpers/causes.js';
 import { close, listen } from '../helpers/loopback.js';
-import { CLIENT_ID, NOW, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, NOW, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from '../helpers/verifier-fixtures.js';
 
 let keys: Keys;
 let server: Server;

@@ -1,19 +1,14 @@
 // Differential test: the same hostile request objects go to oidc-provider (on 127.0.0.1)
 // and to RequestObjectVerifier; the verifier must refuse at least everything oidc-provider refuses.
-//
-// The shared harness test/helpers/oidc-provider.ts had not landed when this was written, so the
-// provider is started here directly (as the task allows); move to the harness once it exists.
-import { createServer, type Server } from 'node:http';
 import * as fc from 'fast-check';
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, RequestObjectVerifier, type ClientMetadata } from '../../src/server.js';
-import { encrypt, makeKeys, sign, signRaw, unsigned, type Keys } from './fixtures.js';
-import { close, listen } from '../helpers/loopback.js';
+import { startProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { encrypt, makeKeys, sign, signRaw, unsigned, type Keys } from '../helpers/verifier-fixtures.js';
 
 let keys: Keys;
-let server: Server;
+let op: TestProvider;
 let issuer: string;
 let verifier: RequestObjectVerifier;
 const REDIRECT = 'https://client.example.org/cb';
@@ -21,8 +16,6 @@ const clients: Record<string, ClientMetadata> = {};
 
 beforeAll(async () => {
   keys = await makeKeys();
-  server = createServer();
-  issuer = await listen(server);
   const common = {
     client_secret: keys.secret,
     redirect_uris: [REDIRECT],
@@ -32,29 +25,19 @@ beforeAll(async () => {
   };
   clients['client-1'] = { client_id: 'client-1', ...common };
   clients['client-alg'] = { client_id: 'client-alg', ...common, request_object_signing_alg: 'PS256' };
-  const provider = new Provider(issuer, {
-    clients: Object.values(clients) as never,
-    features: { requestObjects: { enabled: true } },
-    clockTolerance: 10,
-    pkce: { required: () => false },
-  });
-  server.on('request', provider.callback());
+  op = await startProvider({ clients: Object.values(clients) as never, clockTolerance: 10 });
+  issuer = op.issuer;
   verifier = new RequestObjectVerifier({ issuer, getClient: (id) => clients[id], clockTolerance: 10, decryptionKeys: { keys: [keys.rsaEnc.privateJwk] } });
 });
-afterAll(async () => {
-  await close(server);
-});
+afterAll(() => op?.close());
 
 type Outcome = 'accepted' | 'refused';
 
 async function providerOutcome(clientId: string, request: string): Promise<Outcome> {
   const url = new URL('/auth', issuer);
   url.search = new URLSearchParams({ client_id: clientId, request, response_type: 'code', scope: 'openid' }).toString();
-  const res = await fetch(url, { redirect: 'manual' });
-  await res.arrayBuffer();
-  const location = res.headers.get('location') ?? '';
   // accepted: the provider moves on to its login interaction; refused: an error redirect or page
-  return res.status === 303 && new URL(location, issuer).pathname.startsWith('/interaction/') ? 'accepted' : 'refused';
+  return (await op.authorize(url)).accepted ? 'accepted' : 'refused';
 }
 
 async function verifierOutcome(clientId: string, request: string): Promise<Outcome> {

@@ -2,14 +2,11 @@
 // what it ran; the never-redirect rule and docs/verification.md derive from it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthorizationRequestError, VERIFICATION_STEPS, type VerificationStepName } from '../../src/server.js';
-import { claims, CLIENT_ID, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { claims, CLIENT_ID, clientFor, makeVerifier, query, refusal, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const NAMES = VERIFICATION_STEPS.map((s) => s.name as VerificationStepName);
 const without = (...absent: VerificationStepName[]) => NAMES.filter((n) => !absent.includes(n));

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPrivateHost, matchesRegisteredRequestUri, type RequestObjectVerifierOptions } from '../../src/server.js';
-import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from '../helpers/verifier-fixtures.js';
 import { causes } from '../helpers/causes.js';
 import { close, listen } from '../helpers/loopback.js';
 

@@ -3,18 +3,15 @@
 // before any store or fetch, the getClient deadline, request_uris prefixes, isPrivateHost, stored
 // PAR parameters and the error-redirect scheme deny-list. Each case asserts the OAuth error and check.
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientKeyIssue, MAX_CLIENT_KEYS, MAX_KEY_CANDIDATES } from '../../src/crypto/algorithms.js';
 import { KeySetUnavailable, RemoteKeySets } from '../../src/crypto/verify.js';
 import { isPrivateHost } from '../../src/http/address.js';
 import { OAuthJarError } from '../../src/errors.js';
 import { AuthorizationRequestError, authorizationErrorResponse, ClientMetadataError, matchesRegisteredRequestUri, MAX_JSON_DEPTH, MemoryReplayStore, PAR_URN_PREFIX, RequestObjectVerifier, validateClientMetadata } from '../../src/server.js';
-import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, ISSUER, NOW, NOW_S, claims, clientFor, makeVerifier, query, refusal, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const b64u = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 /** An ES256 key pair whose public JWK has no kid (so that several keys fit a header without kid). */

@@ -3,18 +3,14 @@
 // stored PAR parameters (RFC 9101 §10.5).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OAuthJarError } from '../../src/errors.js';
 import { MemoryReplayStore, authorizationErrorResponse, type ReplayStore } from '../../src/server.js';
-import { CLIENT_ID, NOW, NOW_S, claims, clientFor, makeKeys, makeVerifier, query, refusal, sign, type Keys } from './fixtures.js';
+import { CLIENT_ID, NOW, NOW_S, claims, clientFor, makeVerifier, query, refusal, req, sign, useKeys } from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
+const keys = useKeys();
 
 const URN = 'urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c';
-const byValue = (jws: string) => query({ client_id: CLIENT_ID, request: jws });
 const byUrn = () => query({ client_id: CLIENT_ID, request_uri: URN });
 const elapsed = async (p: Promise<unknown>) => {
   const t0 = performance.now();
@@ -28,12 +24,12 @@ describe('PAR and a replay store (RFC 9126 §4, RFC 9101 §10.3)', () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     // A store that forgets to delete: the verifier still allows one use of the request_uri.
     const verifier = makeVerifier(keys, { replayStore, pushedAuthorizationRequests: async () => ({ request: jws }) });
-    await verifier.verify(byValue(jws)); // the PAR endpoint
+    await verifier.verify(req(jws)); // the PAR endpoint
     const { requestObject } = await verifier.verify(byUrn()); // the authorization endpoint
     expect(requestObject?.source).toBe('par');
     const again = await refusal(verifier, byUrn());
     expect([again.error, again.check]).toEqual(['invalid_request_object', 'replay']);
-    const replay = await refusal(verifier, byValue(jws));
+    const replay = await refusal(verifier, req(jws));
     expect([replay.error, replay.check]).toEqual(['invalid_request_object', 'replay']);
   });
 
@@ -41,7 +37,7 @@ describe('PAR and a replay store (RFC 9126 §4, RFC 9101 §10.3)', () => {
     const jws = await sign(claims(), keys.es256.privateKey);
     const verifier = makeVerifier(keys, { replayStore: new MemoryReplayStore({ now: () => NOW }), pushedAuthorizationRequests: async () => ({ request: jws }) });
     await verifier.verify(byUrn());
-    expect((await refusal(verifier, byValue(jws))).check).toBe('replay');
+    expect((await refusal(verifier, req(jws))).check).toBe('replay');
   });
 });
 
@@ -75,17 +71,17 @@ describe('stored PAR parameters and the signing requirement (RFC 9101 §10.5)', 
 describe('maxExpiresIn: how far ahead exp may lie', () => {
   it('default 3600 s plus the 10 s clock tolerance: equal accepted, one second more refused', async () => {
     const ok = await sign(claims({ exp: NOW_S + 3610 }), keys.es256.privateKey);
-    await expect(makeVerifier(keys).verify(byValue(ok))).resolves.toBeDefined();
+    await expect(makeVerifier(keys).verify(req(ok))).resolves.toBeDefined();
     const far = await sign(claims({ exp: NOW_S + 3611 }), keys.es256.privateKey);
-    const err = await refusal(makeVerifier(keys), byValue(far));
+    const err = await refusal(makeVerifier(keys), req(far));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'time']);
   });
 
   it('a configured limit: equal accepted, one second more refused; exp = 10^12 refused', async () => {
     const verifier = makeVerifier(keys, { maxExpiresIn: 60, clockTolerance: 0, replayStore: new MemoryReplayStore({ now: () => NOW }) });
-    await expect(verifier.verify(byValue(await sign(claims({ exp: NOW_S + 60 }), keys.es256.privateKey)))).resolves.toBeDefined();
-    expect((await refusal(verifier, byValue(await sign(claims({ exp: NOW_S + 61 }), keys.es256.privateKey)))).check).toBe('time');
-    expect((await refusal(verifier, byValue(await sign(claims({ exp: 1e12 }), keys.es256.privateKey)))).check).toBe('time');
+    await expect(verifier.verify(req(await sign(claims({ exp: NOW_S + 60 }), keys.es256.privateKey)))).resolves.toBeDefined();
+    expect((await refusal(verifier, req(await sign(claims({ exp: NOW_S + 61 }), keys.es256.privateKey)))).check).toBe('time');
+    expect((await refusal(verifier, req(await sign(claims({ exp: 1e12 }), keys.es256.privateKey)))).check).toBe('time');
   });
 
   it.each([0, -1, 1.5, '60'])('refuses maxExpiresIn %j', (value) => {
@@ -96,13 +92,13 @@ describe('maxExpiresIn: how far ahead exp may lie', () => {
 describe('the jti length cap (with a replay store)', () => {
   it('256 characters accepted, 257 refused', async () => {
     const verifier = makeVerifier(keys, { replayStore: new MemoryReplayStore({ now: () => NOW }) });
-    await expect(verifier.verify(byValue(await sign(claims({ jti: 'j'.repeat(256) }), keys.es256.privateKey)))).resolves.toBeDefined();
-    const err = await refusal(verifier, byValue(await sign(claims({ jti: 'j'.repeat(257) }), keys.es256.privateKey)));
+    await expect(verifier.verify(req(await sign(claims({ jti: 'j'.repeat(256) }), keys.es256.privateKey)))).resolves.toBeDefined();
+    const err = await refusal(verifier, req(await sign(claims({ jti: 'j'.repeat(257) }), keys.es256.privateKey)));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'replay']);
   });
 
   it('without a replay store the jti is not looked at', async () => {
-    await expect(makeVerifier(keys).verify(byValue(await sign(claims({ jti: 'j'.repeat(40_000) }), keys.es256.privateKey)))).resolves.toBeDefined();
+    await expect(makeVerifier(keys).verify(req(await sign(claims({ jti: 'j'.repeat(40_000) }), keys.es256.privateKey)))).resolves.toBeDefined();
   });
 });
 
@@ -128,12 +124,12 @@ describe('MemoryReplayStore is bounded and fails closed', () => {
   it('the verifier answers temporarily_unavailable (503) when the store is full, and still refuses replays', async () => {
     const verifier = makeVerifier(keys, { replayStore: new MemoryReplayStore({ maxEntries: 2, maxEntriesPerClient: 2, now: () => NOW }) });
     const objects = await Promise.all([1, 2, 3].map(() => sign(claims(), keys.es256.privateKey)));
-    await verifier.verify(byValue(objects[0]!));
-    await verifier.verify(byValue(objects[1]!));
-    const full = await refusal(verifier, byValue(objects[2]!));
+    await verifier.verify(req(objects[0]!));
+    await verifier.verify(req(objects[1]!));
+    const full = await refusal(verifier, req(objects[2]!));
     expect([full.error, full.status]).toEqual(['temporarily_unavailable', 503]);
     expect(full.error_description).toBe('the replay store is unavailable');
-    const replay = await refusal(verifier, byValue(objects[0]!));
+    const replay = await refusal(verifier, req(objects[0]!));
     expect([replay.error, replay.check]).toEqual(['invalid_request_object', 'replay']);
   });
 
@@ -171,7 +167,7 @@ describe('store deadlines and failures: fail closed at once', () => {
     const verifier = makeVerifier(keys, { replayStore: hung, storeTimeout: 200 });
     const jws = await sign(claims(), keys.es256.privateKey);
     const t0 = performance.now();
-    const err = await refusal(verifier, byValue(jws));
+    const err = await refusal(verifier, req(jws));
     const ms = performance.now() - t0;
     expect([err.error, err.status, err.redirectable]).toEqual(['temporarily_unavailable', 503, false]);
     expect(ms).toBeGreaterThanOrEqual(190);
@@ -180,14 +176,14 @@ describe('store deadlines and failures: fail closed at once', () => {
 
   it('a replay store that throws: temporarily_unavailable (503), the store message not shown', async () => {
     const verifier = makeVerifier(keys, { replayStore: { consume: () => Promise.reject(new Error('ECONNREFUSED 10.0.0.7:6379')) } });
-    const err = await refusal(verifier, byValue(await sign(claims(), keys.es256.privateKey)));
+    const err = await refusal(verifier, req(await sign(claims(), keys.es256.privateKey)));
     expect([err.error, err.status]).toEqual(['temporarily_unavailable', 503]);
     expect(err.error_description).not.toMatch(/ECONNREFUSED|10\.0/);
   });
 
   it('the answer to the user agent is a direct 503 with fixed text, never a redirect', async () => {
     const verifier = makeVerifier(keys, { replayStore: { consume: () => Promise.reject(new Error('down')) } });
-    const err = await refusal(verifier, byValue(await sign(claims(), keys.es256.privateKey)));
+    const err = await refusal(verifier, req(await sign(claims(), keys.es256.privateKey)));
     const res = authorizationErrorResponse(err, { redirectUri: 'https://client.example.org/cb', state: 'st' });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'the replay store is unavailable' });
@@ -205,7 +201,7 @@ describe('store deadlines and failures: fail closed at once', () => {
   it('the default storeTimeout is one second', async () => {
     const verifier = makeVerifier(keys, { replayStore: hung });
     const jws = await sign(claims(), keys.es256.privateKey);
-    const ms = await elapsed(verifier.verify(byValue(jws)));
+    const ms = await elapsed(verifier.verify(req(jws)));
     expect(ms).toBeGreaterThanOrEqual(990);
     expect(ms).toBeLessThan(4000);
   });

@@ -1,6 +1,5 @@
 import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthorizationRequestBuilder } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   AuthorizationRequestError,
   MemoryReplayStore,
@@ -12,26 +11,22 @@ import {
   ISSUER,
   NOW,
   NOW_S,
+  builder,
   claims,
   clientFor,
   encrypt,
-  makeKeys,
   makeVerifier,
   query,
   refusal,
+  req,
   sign,
   signRaw,
   unsigned,
+  useKeys,
   withHeader,
-  type Keys,
-} from './fixtures.js';
+} from '../helpers/verifier-fixtures.js';
 
-let keys: Keys;
-beforeAll(async () => {
-  keys = await makeKeys();
-});
-
-const req = (request: string, extra: Record<string, string | string[]> = {}) => query({ client_id: CLIENT_ID, request, ...extra });
+const keys = useKeys();
 
 describe('the contract snippet', () => {
   it('verifies a signed request object and returns clientId, parameters and requestObject', async () => {
@@ -459,9 +454,7 @@ describe('steps client_id_claim to forbidden_claim: claims', () => {
     ['authorization_details as an object', { authorization_details: { type: 'x' } }, 'claim_type'],
   ];
   it.each(cases)('%s is invalid_request_object', async (_, extra, check) => {
-    const c = claims(extra);
-    for (const [k, v] of Object.entries(extra)) if (v === undefined) delete c[k];
-    const jws = await sign(c, keys.es256.privateKey);
+    const jws = await sign(claims(extra), keys.es256.privateKey);
     const err = await refusal(makeVerifier(keys), req(jws));
     expect([err.error, err.check]).toEqual(['invalid_request_object', check]);
     expect(err.error_description).not.toContain(jws);
@@ -529,9 +522,7 @@ describe('FAPI 2.0 profile', () => {
     ['nbf over 60 minutes old', { nbf: NOW_S - 3700, exp: NOW_S + 60 }],
     ['missing redirect_uri', { redirect_uri: undefined }],
   ])('%s is refused', async (_, extra) => {
-    const c = claims(extra);
-    for (const [k, v] of Object.entries(extra)) if (v === undefined) delete c[k];
-    const err = await refusal(fapi(), req(await sign(c, keys.es256.privateKey)));
+    const err = await refusal(fapi(), req(await sign(claims(extra), keys.es256.privateKey)));
     expect([err.error, err.check]).toEqual(['invalid_request_object', 'profile']);
   });
 
@@ -585,19 +576,14 @@ describe('errors never echo secrets', () => {
 });
 
 describe('this SDK\'s own request objects verify', () => {
-  const builder = () =>
-    new AuthorizationRequestBuilder('code', CLIENT_ID)
-      .endpoint(`${ISSUER}/authorize`)
-      .audience(ISSUER)
-      .redirectUri('https://client.example.org/cb')
-      .scope('openid')
+  const full = () =>
+    builder()
       .maxAge(0)
       .claims({ userinfo: { email: { essential: true } } })
-      .resource('https://rs1.example', 'https://rs2.example')
-      .clock(() => NOW);
+      .resource('https://rs1.example', 'https://rs2.example');
 
   it('signed (ES256)', async () => {
-    const built = await builder().signWith(keys.es256.privateKey, { alg: 'ES256', kid: 'c1' }).build();
+    const built = await full().signWith(keys.es256.privateKey, { alg: 'ES256', kid: 'c1' }).build();
     const { parameters } = await makeVerifier(keys, { replayStore: new MemoryReplayStore({ now: () => NOW }) }).verify(built.url.searchParams);
     expect(parameters).toMatchObject({ scope: 'openid', max_age: 0, resource: ['https://rs1.example', 'https://rs2.example'] });
     // the same object also passes raw jose with the same checks
@@ -605,7 +591,7 @@ describe('this SDK\'s own request objects verify', () => {
   });
 
   it('signed then encrypted (ES256 + RSA-OAEP-256/A256GCM)', async () => {
-    const built = await builder()
+    const built = await full()
       .signWith(keys.es256.privateKey, { alg: 'ES256', kid: 'c1' })
       .encryptWith(keys.rsaEnc.publicJwk, { alg: 'RSA-OAEP-256', enc: 'A256GCM' })
       .build();
@@ -614,7 +600,7 @@ describe('this SDK\'s own request objects verify', () => {
   });
 
   it('signed with the client secret (HS256)', async () => {
-    const built = await builder().signWith(new TextEncoder().encode(keys.secret), { alg: 'HS256' }).build();
+    const built = await full().signWith(new TextEncoder().encode(keys.secret), { alg: 'HS256' }).build();
     await expect(makeVerifier(keys).verify(built.url.searchParams)).resolves.toBeDefined();
   });
 });

@@ -1,17 +1,27 @@
+// The verifier's test fixtures, one set for every test of oauth-jar/server: the AS (ISSUER at
+// NOW), a client (CLIENT_ID with an ES256 key and a client_secret), good claims, a verifier with
+// test defaults, and signers for request objects that are well formed or deliberately hostile.
 import { CompactEncrypt, CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
+import { AuthorizationRequestBuilder } from '../../src/index.js';
 import {
   AuthorizationRequestError,
   RequestObjectVerifier,
   type ClientMetadata,
   type RequestObjectVerifierOptions,
 } from '../../src/server.js';
-import { failure } from '../helpers/failure.js';
+import { failure } from './failure.js';
 
 export const ISSUER = 'https://as.example.com';
 export const CLIENT_ID = 'client-1';
 export const NOW = Date.UTC(2030, 0, 1, 0, 0, 0);
 export const NOW_S = NOW / 1000;
+
+/** RFC 6749 §4.1.2.1: the characters an `error_description` may contain. */
+export const ERROR_DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+
+/** A string's UTF-8 bytes in base64url, as a compact JWS/JWE segment. */
+export const b64url = (s: string): string => Buffer.from(s).toString('base64url');
 
 export interface Keys {
   es256: { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
@@ -36,6 +46,16 @@ export async function makeKeys(): Promise<Keys> {
   };
 }
 
+/**
+ * The keys of the calling test file, made once in a `beforeAll` of that file. The object is filled
+ * in place, so it can be captured by the file's helpers before the keys exist.
+ */
+export function useKeys(): Keys {
+  const keys = {} as Keys;
+  beforeAll(async () => void Object.assign(keys, await makeKeys()));
+  return keys;
+}
+
 export function clientFor(keys: Keys, extra: Record<string, unknown> = {}): ClientMetadata {
   return { client_id: CLIENT_ID, jwks: { keys: [keys.es256.publicJwk] }, client_secret: keys.secret, ...extra };
 }
@@ -54,9 +74,9 @@ export function makeVerifier(
   });
 }
 
-/** Good claims for CLIENT_ID at NOW. */
+/** Good claims for CLIENT_ID at NOW; a member of `extra` set to `undefined` is left out. */
 export function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  const c: Record<string, unknown> = {
     iss: CLIENT_ID,
     aud: ISSUER,
     client_id: CLIENT_ID,
@@ -70,6 +90,18 @@ export function claims(extra: Record<string, unknown> = {}): Record<string, unkn
     jti: `jti-${Math.random()}`,
     ...extra,
   };
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete c[k];
+  return c;
+}
+
+/** This SDK's builder, set up for CLIENT_ID and ISSUER at NOW: the requests the verifier must accept. */
+export function builder(): AuthorizationRequestBuilder {
+  return new AuthorizationRequestBuilder('code', CLIENT_ID)
+    .endpoint(`${ISSUER}/authorize`)
+    .audience(ISSUER)
+    .redirectUri('https://client.example.org/cb')
+    .scope('openid')
+    .clock(() => NOW);
 }
 
 const enc = new TextEncoder();
@@ -94,8 +126,12 @@ export async function encrypt(
 
 /** An unsigned (alg none) JWT. */
 export function unsigned(payload: Record<string, unknown>): string {
-  const b64 = (s: string) => Buffer.from(s).toString('base64url');
-  return `${b64(JSON.stringify({ alg: 'none' }))}.${b64(JSON.stringify(payload))}.`;
+  return `${b64url(JSON.stringify({ alg: 'none' }))}.${b64url(JSON.stringify(payload))}.`;
+}
+
+/** The query of a request by value: CLIENT_ID and `request`, plus any other parameters. */
+export function req(request: string, extra: Record<string, string | string[]> = {}): URLSearchParams {
+  return query({ client_id: CLIENT_ID, request, ...extra });
 }
 
 export function query(params: Record<string, string | string[]>): URLSearchParams {
@@ -111,15 +147,22 @@ export async function refusal(verifier: RequestObjectVerifier, q: URLSearchParam
   return err as AuthorizationRequestError;
 }
 
-/** Signs with WebCrypto directly (ES256), for headers jose refuses to produce (unknown crit, …). */
-export async function signRaw(header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey): Promise<string> {
-  const b64 = (s: string) => Buffer.from(s).toString('base64url');
-  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-  const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key as globalThis.CryptoKey, new TextEncoder().encode(input));
+/**
+ * Signs a header and payload given as JSON text with WebCrypto directly (ES256): for JSON that
+ * JSON.stringify cannot produce (deep nesting, `__proto__` members).
+ */
+export async function signText(headerJson: string, payloadJson: string, key: CryptoKey): Promise<string> {
+  const input = `${b64url(headerJson)}.${b64url(payloadJson)}`;
+  const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key as globalThis.CryptoKey, enc.encode(input));
   return `${input}.${Buffer.from(sig).toString('base64url')}`;
+}
+
+/** Signs with WebCrypto directly (ES256), for headers jose refuses to produce (unknown crit, …). */
+export function signRaw(header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey): Promise<string> {
+  return signText(JSON.stringify(header), JSON.stringify(payload), key);
 }
 
 /** Replaces a compact token's protected header (the signature/tag no longer matches). */
 export function withHeader(token: string, header: Record<string, unknown>): string {
-  return token.replace(/^[^.]*/, Buffer.from(JSON.stringify(header)).toString('base64url'));
+  return token.replace(/^[^.]*/, b64url(JSON.stringify(header)));
 }
