@@ -32,10 +32,12 @@ export function requestObjectUrl(
   const url = new URL(r.endpoint!.href);
   const query = url.searchParams;
   // every change re-serializes the URL: delete only what the endpoint's own query has
-  if (query.has('request')) query.delete('request');
-  if (query.has('request_uri')) query.delete('request_uri');
+  if (url.search !== '') {
+    if (query.has('request')) query.delete('request');
+    if (query.has('request_uri')) query.delete('request_uri');
+    if (query.has('request_uri_method')) query.delete('request_uri_method');
+  }
   query.set('client_id', r.clientId);
-  if (query.has('request_uri_method')) query.delete('request_uri_method');
   if ('requestUri' in reference) {
     query.set('request_uri', reference.requestUri);
     // OpenID4VP 1.0 §5.1: the wallet is told to POST for the object (§5.10).

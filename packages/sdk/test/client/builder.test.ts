@@ -261,6 +261,17 @@ describe('the authorization URL (RFC 9101 §5)', () => {
     expect([...req.url.searchParams.keys()]).toEqual(['tenant', 'client_id', 'request']);
   });
 
+  it('drops request, request_uri and request_uri_method that the endpoint\'s own query carries: the object is the only source', async () => {
+    const req = await new AuthorizationRequestBuilder('code', 'c1')
+      .endpoint('https://as.example.com/authorize?request=x&tenant=eu&request_uri=y&request_uri_method=get&client_id=other')
+      .audience(ISSUER)
+      .signWith(es256.privateKey, { alg: 'ES256' })
+      .build();
+    expect([...req.url.searchParams.keys()]).toEqual(['tenant', 'client_id', 'request']);
+    expect(req.url.searchParams.get('client_id')).toBe('c1');
+    expect(req.url.searchParams.get('request')).not.toBe('x');
+  });
+
   it('copies response_type, scope and redirect_uri to the query on request (OIDC Core §6.1)', async () => {
     const req = await base().scope('openid').includeInQuery().signWith(es256.privateKey, { alg: 'ES256' }).build();
     expect(Object.fromEntries(req.url.searchParams)).toMatchObject({
