@@ -16,7 +16,9 @@ let hits = 0;
 let jws: string;
 let stall = false;
 /** What the server does after the status line, for the response-body tests below. */
-let body: 'jws' | 'stall-body' | 'cut' | 'huge' | 'two-cookies' = 'jws';
+let body: 'jws' | 'stall-body' | 'cut' | 'huge' | 'two-cookies' | 'big-declared' | 'burst' | 'status-999' = 'jws';
+let sockets = 0;
+let socketsClosed = 0;
 let hugeWritten = 0;
 
 beforeAll(async () => {
@@ -45,6 +47,27 @@ beforeAll(async () => {
       pump();
       return;
     }
+    if (body === 'big-declared') {
+      // more than the 64 KiB cap, with its length declared: refused before any read
+      const big = 'A'.repeat(70_000);
+      return void res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt', 'content-length': String(big.length) }).end(big);
+    }
+    if (body === 'burst') {
+      // several chunks in one go: node:http still holds some when the reader's cap cancels
+      res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' });
+      res.write('A'.repeat(40_000));
+      setTimeout(() => {
+        res.write('B'.repeat(10));
+        res.write('C'.repeat(30_000));
+        res.end('D'.repeat(10));
+      }, 5);
+      return;
+    }
+    if (body === 'status-999') {
+      req.socket.once('close', () => socketsClosed++);
+      sockets++;
+      return void res.writeHead(999, { 'content-type': 'application/oauth-authz-req+jwt' }).end(jws);
+    }
     if (body === 'two-cookies') {
       res.setHeader('set-cookie', ['a=1', 'b=2']);
       return void res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end(jws);
@@ -59,6 +82,8 @@ beforeEach(() => {
   stall = false;
   body = 'jws';
   hugeWritten = 0;
+  sockets = 0;
+  socketsClosed = 0;
 });
 
 /** A resolver for tests: fixed answers, no DNS traffic. */
@@ -176,6 +201,39 @@ describe('guardedFetch (oauth-jar/node)', () => {
       // without back-pressure the socket would be drained into memory at loopback speed
       expect(hugeWritten).toBeLessThan(16 * 1024 * 1024);
       await reader.cancel();
+    });
+
+    // A cancelled body must drop the data node:http still hands over: a chunk given to a closed
+    // web stream throws inside an event handler, which ends the whole process.
+    it('a body cancelled with bytes still buffered does not throw in an event handler', async () => {
+      for (const mode of ['jws', 'burst'] as const) {
+        body = mode;
+        const res = await allowed()(`http://rp.test:${port}/jar/${mode}`);
+        await res.body!.cancel();
+      }
+      await new Promise((r) => setTimeout(r, 100)); // an uncaught throw would fail this file
+    });
+
+    it.each([
+      ['declared over the cap', 'big-declared'],
+      ['streamed over the cap in bursts', 'burst'],
+    ] as const)('the verifier refuses a body %s, and the process goes on', async (_what, mode) => {
+      body = mode;
+      const uri = `http://rp.test:${port}/jar/${mode}`;
+      const err = await refusal(verifierWith(allowed(), uri), byRef(uri));
+      expect(err.error).toBe('invalid_request_uri');
+      expect(causes(err)).toMatch(/larger than 65536 bytes/);
+      await new Promise((r) => setTimeout(r, 100));
+    });
+
+    it('an answer that Response refuses (status 999) is a failure, and its connection is closed', async () => {
+      body = 'status-999';
+      for (let i = 0; i < 5; i++) {
+        await expect(allowed()(`http://rp.test:${port}/jar/999-${i}`)).rejects.toThrow('fetch failed');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sockets).toBe(5);
+      expect(socketsClosed).toBe(5);
     });
 
     it('repeated header fields are all kept', async () => {

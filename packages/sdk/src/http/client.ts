@@ -65,7 +65,7 @@ const utf8 = new TextDecoder();
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   const timeout = req.options?.timeout ?? DEFAULT_TIMEOUT;
   const maxBytes = req.options?.maxBytes ?? DEFAULT_MAX_BYTES;
-  const started = Date.now();
+  const started = performance.now(); // monotonic: a clock step must not stretch the deadline
   let response: Response;
   try {
     // ky refuses a timeout above the largest timer delay (2^31 - 1 ms)
@@ -79,7 +79,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     throw transportError(req, cause, timeout);
   }
   try {
-    const body = await readLimited(response, maxBytes, timeout - (Date.now() - started));
+    const body = await readLimited(response, maxBytes, timeout - (performance.now() - started));
     return { status: response.status, headers: response.headers, body, text: () => utf8.decode(body) };
   } catch (cause) {
     if (cause instanceof OAuthJarError) throw cause;
@@ -103,8 +103,9 @@ const BODY_TIMEOUT = Symbol('body timeout');
  */
 async function readLimited(response: Response, maxBytes: number, remaining: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
+  // A cancel is never awaited: it may never settle (a tee'd body kept by a custom fetch).
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
+    void response.body?.cancel().catch(() => {});
     throw new ResponseError('ERR_RESPONSE', `the response body is larger than ${maxBytes} bytes`, { status: response.status });
   }
   if (!response.body) return new Uint8Array(0);
@@ -113,7 +114,7 @@ async function readLimited(response: Response, maxBytes: number, remaining: numb
   const timer = setTimeout(() => {
     expired = true;
     void reader.cancel().catch(() => {});
-  }, Math.max(remaining, 0));
+  }, Math.min(Math.max(remaining, 0), 2_147_483_647));
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -123,7 +124,7 @@ async function readLimited(response: Response, maxBytes: number, remaining: numb
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
+        void reader.cancel().catch(() => {});
         throw new ResponseError('ERR_RESPONSE', `the response body is larger than ${maxBytes} bytes`, { status: response.status });
       }
       chunks.push(value);

@@ -114,6 +114,11 @@ export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
     let res: IncomingMessage | undefined;
     const onAbort = () => (res ?? outgoing)?.destroy(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });
+    // An abort while a POST body was read above fired before the listener existed.
+    if (signal.aborted) {
+      signal.removeEventListener('abort', onAbort);
+      throw signal.reason;
+    }
     try {
       res = await new Promise<IncomingMessage>((resolveResponse, reject) => {
         const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -130,18 +135,28 @@ export function guardedFetch(options: GuardedFetchOptions = {}): typeof fetch {
     const answered = res;
     answered.once('close', () => signal.removeEventListener('abort', onAbort));
     const status = answered.statusCode ?? 502;
-    const answer = { status, statusText: answered.statusMessage ?? '', headers: responseHeaders(answered.rawHeaders) };
-    if (req.method === 'HEAD' || NULL_BODY.has(status)) {
-      answered.resume();
-      return new Response(null, answer);
+    try {
+      const answer = { status, statusText: answered.statusMessage ?? '', headers: responseHeaders(answered.rawHeaders) };
+      if (req.method === 'HEAD' || NULL_BODY.has(status)) {
+        answered.resume();
+        return new Response(null, answer);
+      }
+      // RFC 9110 §15: three digits, 1xx to 5xx; anything else is not an answer (and Response refuses it).
+      if (status < 200 || status > 599) throw new RangeError(`HTTP status ${status} is not a final status`);
+      return new Response(webStream(answered), answer);
+    } catch (cause) {
+      // A status or reason phrase that Response refuses: the socket is closed here, or it would
+      // stay open for good (nothing else holds the response).
+      answered.destroy();
+      throw failed(cause);
     }
-    return new Response(webStream(answered), answer);
   };
 }
 
+// A plain object with no members (ky passes `{}`): anything else, inherited members included, is
+// applied by copying the Request, as the platform fetch does.
 const isEmpty = (init: RequestInit) => {
-  for (const key in init) if (Object.hasOwn(init, key)) return false;
-  return true;
+  return Object.getPrototypeOf(init) === Object.prototype && Object.keys(init).length === 0;
 };
 
 /** The response's header lines as `Headers` takes them, repeated fields kept (RFC 9110 §5.3). */
@@ -158,20 +173,39 @@ function responseHeaders(raw: string[]): Array<[string, string]> {
  * request (docs/performance.md).
  */
 function webStream(res: IncomingMessage): ReadableStream<Uint8Array> {
+  // Whether the web stream still takes chunks: not closed, errored or cancelled. node:http can
+  // hand over data it had buffered after a cancel destroyed the response, and a controller that is
+  // used once closed throws — inside an event handler, where a throw ends the process.
+  let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       res.on('data', (chunk: Buffer) => {
+        if (!open) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
-      res.once('end', () => controller.close());
+      res.once('end', () => {
+        if (!open) return;
+        open = false;
+        controller.close();
+      });
       // A connection cut before the end is an error ("aborted", ECONNRESET), not a short body.
-      res.once('error', (err) => controller.error(err));
+      res.once('error', (err) => {
+        if (!open) return;
+        open = false;
+        controller.error(err);
+      });
+      res.once('close', () => {
+        if (!open) return;
+        open = false;
+        controller.error(new Error('the response closed before its end'));
+      });
     },
     pull() {
       res.resume();
     },
     cancel(reason) {
+      open = false;
       res.destroy(reason instanceof Error ? reason : undefined);
     },
   });

@@ -21,6 +21,11 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   '/html': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>'),
   '/big': (_req, res) => res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).end('x'.repeat(4096)),
   '/slow': () => {}, // never answers
+  '/later': (_req, res) => {
+    // the headers now, the body 50 ms later
+    res.writeHead(200, { 'content-type': 'application/oauth-authz-req+jwt' }).flushHeaders();
+    setTimeout(() => res.end('a.b.c'), 50);
+  },
   '/fail': (_req, res) => res.writeHead(500).end(),
 };
 
@@ -90,6 +95,30 @@ describe('createGuardedFetcher: what comes back', () => {
 
   it('a body over maxBytes is refused', async () => {
     await failure(createGuardedFetcher({ ...local, maxBytes: 1024 }).fetch(GET(`${origin}/big`)));
+  });
+
+  // A custom fetch that keeps a copy of the body (a tee) makes a cancel that never settles: the
+  // refusal must not wait for it.
+  it.each([
+    ['declared over the cap', { 'content-length': '4096' }],
+    ['streamed over the cap', {}],
+  ])('a body %s is refused at once even when cancelling it never settles', async (_what, headers) => {
+    let kept: ReadableStream<Uint8Array> | undefined;
+    const teeing: typeof fetch = async () => {
+      const [mine, theirs] = new Response('x'.repeat(4096)).body!.tee();
+      kept = theirs; // held and never read: cancelling `mine` alone does not settle
+      return new Response(mine, { status: 200, headers: { 'content-type': 'application/oauth-authz-req+jwt', ...headers } });
+    };
+    const started = Date.now();
+    const err = await failure(createGuardedFetcher({ ...local, maxBytes: 1024, timeout: 20_000, fetch: teeing }).fetch(GET('https://rp.example.org/ro')));
+    expect(err.message).toContain('larger than 1024 bytes');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(kept).toBeDefined();
+  });
+
+  it('a timeout above the largest timer delay still reads the body (no overflow to 1 ms)', async () => {
+    const res = await createGuardedFetcher({ ...local, timeout: 3e9 }).fetch(GET(`${origin}/later`));
+    expect(res.text()).toBe('a.b.c');
   });
 
   it('a server that does not answer is given up at the deadline', async () => {
