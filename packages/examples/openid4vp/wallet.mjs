@@ -1,6 +1,7 @@
 // The wallet (holder): it verifies the verifier's request before showing it to the user — the
 // request object fetched by POST with its metadata and a fresh wallet_nonce, the x5c chain to a
 // trust anchor, the x509_hash client_id, typ, aud, exp — then answers with an encrypted response.
+import { guardedFetch } from 'oauth-jar/node';
 import { WalletRequestVerifier, encryptAuthorizationResponse } from 'oauth-jar/wallet';
 
 export function makeWallet({ trustAnchors }) {
@@ -16,6 +17,8 @@ export function makeWallet({ trustAnchors }) {
     requestUri: { allowHttp: true, allowPrivateNetwork: true },
   });
 
+  const postGuarded = guardedFetch({ allowPrivateNetwork: true });
+
   /** Handles one invocation URL; returns what it verified and what the verifier answered. */
   async function present(url) {
     const verified = await wallet.verify(url);
@@ -27,7 +30,14 @@ export function makeWallet({ trustAnchors }) {
       { vp_token: { pid: [presentation] }, state: parameters.state },
       { clientMetadata: parameters.client_metadata },
     );
-    const answer = await fetch(parameters.response_uri, { method: 'POST', body: new URLSearchParams({ response }), redirect: 'manual' });
+    // response_uri is a URL the request named: posted through guardedFetch (no redirects, and no
+    // loopback or private hosts, allowed here only for the loopback demo as above), with a deadline.
+    const answer = await postGuarded(parameters.response_uri, {
+      method: 'POST',
+      body: new URLSearchParams({ response }),
+      signal: AbortSignal.timeout(5000),
+    });
+    await answer.body?.cancel(); // only the status is read
     return { verified, status: answer.status };
   }
 

@@ -145,15 +145,25 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     }
+    const id = this.#idOf(request);
+    return id === undefined ? notFound() : this.#serveStored(id, request.method === 'HEAD');
+  };
+
+  /** The id of a request URI under the base path, or undefined for any other path. */
+  #idOf(request: Request): string | undefined {
     let path: string;
     try {
       path = new URL(request.url).pathname;
     } catch {
-      return notFound();
+      return undefined;
     }
-    if (!path.startsWith(this.#basePath)) return notFound();
+    if (!path.startsWith(this.#basePath)) return undefined;
     const id = path.slice(this.#basePath.length);
-    if (!ID.test(id)) return notFound();
+    return ID.test(id) ? id : undefined;
+  }
+
+  /** The stored request object of `id`, as RFC 9101 §5.2 has it served. */
+  async #serveStored(id: string, head: boolean): Promise<Response> {
     let value: string | null | undefined;
     try {
       value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
@@ -162,11 +172,11 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
       return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
     }
     if (typeof value !== 'string') return notFound();
-    return new Response(request.method === 'HEAD' ? null : value, {
+    return new Response(head ? null : value, {
       status: 200,
       headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' },
     });
-  };
+  }
 
   async #publishForPost(id: string, requestObject: string, context: PublishContext | undefined): Promise<{ requestUri: string; expiresIn: number; requestUriMethod: 'post' }> {
     if (typeof context?.reissue !== 'function') {
@@ -197,28 +207,15 @@ export class HostedRequestUriPublisher implements RequestUriPublisher {
     if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') {
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD, POST' } });
     }
-    let path: string;
-    try {
-      path = new URL(request.url).pathname;
-    } catch {
-      return notFound();
-    }
-    const id = path.startsWith(this.#basePath) ? path.slice(this.#basePath.length) : '';
-    const entry = ID.test(id) ? this.#posts.get(id) : undefined;
-    if (!entry || entry.expiresAt <= Date.now() || entry.remaining <= 0) {
-      this.#posts.delete(id);
+    const id = this.#idOf(request);
+    const entry = id === undefined ? undefined : this.#posts.get(id);
+    if (id === undefined || !entry || entry.expiresAt <= Date.now() || entry.remaining <= 0) {
+      if (id !== undefined) this.#posts.delete(id);
       return notFound();
     }
     if (request.method !== 'POST') {
       entry.remaining--;
-      let value: string | null | undefined;
-      try {
-        value = await withDeadline(() => this.#store.get(id), this.#storeTimeout, 'the request object store');
-      } catch {
-        return new Response(null, { status: 503, headers: { 'cache-control': 'no-store' } });
-      }
-      if (typeof value !== 'string') return notFound();
-      return new Response(request.method === 'HEAD' ? null : value, { status: 200, headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' } });
+      return this.#serveStored(id, request.method === 'HEAD');
     }
     const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') return badRequest('the request must be application/x-www-form-urlencoded');

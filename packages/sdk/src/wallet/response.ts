@@ -45,9 +45,16 @@ function refuse(message: string): OAuthJarError {
  *   { vp_token: { my_credential: [presentation] }, state: parameters.state },
  *   { clientMetadata: parameters.client_metadata },
  * );
- * // The wallet app's own POST, once the holder consented: WalletRequestVerifier has checked
- * // response_uri against the verifier's client_id prefix (OpenID4VP 1.0 §5.9).
- * await fetch(parameters.response_uri, { method: 'POST', body: new URLSearchParams({ response }) });
+ * // The wallet's own POST, once the holder consented. WalletRequestVerifier has checked
+ * // response_uri against the verifier's client_id prefix (OpenID4VP 1.0 §5.9); it is still a URL
+ * // the request named, so a wallet backend on Node posts through guardedFetch (no loopback or
+ * // private hosts, no redirects) with a deadline.
+ * import { guardedFetch } from 'oauth-jar/node';
+ * await guardedFetch()(parameters.response_uri, {
+ *   method: 'POST',
+ *   body: new URLSearchParams({ response }),
+ *   signal: AbortSignal.timeout(5000),
+ * });
  * ```
  *
  * @see [OpenID4VP 1.0 §8.3.1](https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#section-8.3.1) Response Mode "direct_post.jwt"
