@@ -3,13 +3,12 @@
 // `crit`, `b64: false`, HS256 keyed with a public key); the unsecured JWS, which jose refuses to
 // make, is assembled from jose's base64url helper. Internal: never exported from an entry point.
 import * as base64url from 'jose/base64url';
-import { CompactEncrypt } from 'jose/jwe/compact/encrypt';
 import { CompactSign } from 'jose/jws/compact/sign';
 import { FlattenedSign } from 'jose/jws/flattened/sign';
 import { exportJWK, exportSPKI } from 'jose/key/export';
 import { generateKeyPair } from 'jose/key/generate/keypair';
 import { importJWK } from 'jose/key/import';
-import type { CompactJWEHeaderParameters, JWK, JWSHeaderParameters } from 'jose';
+import type { JWK, JWSHeaderParameters } from 'jose';
 import type { KeyInput } from './types.js';
 import { usableKey } from './keys.js';
 
@@ -50,18 +49,6 @@ export async function b64FalseJws(claims: Record<string, unknown>, key: KeyInput
   return `${jws.protected}.${payload}.${jws.signature}`;
 }
 
-/**
- * A compact JWE of any plaintext (a nested JWT, or bare JSON claims that a server must not take for
- * a signed object) with the protected header as given.
- */
-export async function encryptWithHeader(
-  plaintext: string,
-  key: KeyInput,
-  header: CompactJWEHeaderParameters & { alg: string; enc: string },
-): Promise<string> {
-  const k = await usableKey(key, header.alg);
-  return new CompactEncrypt(encoder.encode(plaintext)).setProtectedHeader(header).encrypt(k);
-}
 
 /** A fresh extractable key pair for `alg`, as JWKs with `kid` and `alg`. */
 export async function generateJwkPair(alg: string, kid: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {

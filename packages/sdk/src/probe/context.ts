@@ -2,7 +2,7 @@ import { REQUEST_OBJECT_TYP } from '../client/builder.js';
 import type { AuthorizationServerMetadata } from '../client/discovery.js';
 import type { SigningAlg } from '../crypto/algorithms.js';
 import { randomToken, sha256b64u } from '../crypto/encoding.js';
-import { encryptWithHeader } from '../crypto/hostile.js';
+import { encryptCompact } from '../crypto/encrypt.js';
 import { signCompact } from '../crypto/sign.js';
 import type { JWK } from '../crypto/types.js';
 import { OAuthJarError, ResponseError } from '../errors.js';
@@ -134,13 +134,13 @@ export class ProbeContext {
   /** Encrypts to the server's `enc` key (a nested JWT, RFC 7519 §11.2, `cty: "JWT"`). */
   encrypt(plaintext: string, header: Record<string, unknown> = { cty: 'JWT' }): Promise<string> {
     const e = this.encryption!;
-    return encryptWithHeader(plaintext, e.key, { alg: e.alg, enc: e.enc, ...(e.key.kid ? { kid: e.key.kid } : {}), ...header });
+    return encryptCompact(plaintext, e.key, { alg: e.alg, enc: e.enc, ...(e.key.kid ? { kid: e.key.kid } : {}), ...header });
   }
 
   /** Encrypts with `alg` to `key`, whatever `alg` the key itself names (for the downgrade cases). */
   encryptWith(plaintext: string, key: JWK, alg: string): Promise<string> {
     const { alg: _alg, use: _use, key_ops: _ops, ...bare } = key;
-    return encryptWithHeader(plaintext, bare, { alg, enc: this.encryption?.enc ?? 'A256GCM', cty: 'JWT', ...(key.kid ? { kid: key.kid } : {}) });
+    return encryptCompact(plaintext, bare, { alg, enc: this.encryption?.enc ?? 'A256GCM', cty: 'JWT', ...(key.kid ? { kid: key.kid } : {}) });
   }
 
   /** The query parameters an OIDC Core §6.1 client repeats outside the object. */

@@ -68,13 +68,16 @@ function fapiRequest(clientId: string, par: PushedAuthorizationRequestPublisher,
     .publishWith(par);
 }
 
+/** A new DPoP key and a PAR publisher bound to it, a fresh state and verifier, and the push count so far. */
+async function dpopLogin() {
+  const dpop = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const par = new PushedAuthorizationRequestPublisher({ clientAuth: { method: 'private_key_jwt', key: clientKey, kid: 'rp-1' }, dpop, profile: 'fapi2' });
+  return { par, state: oauth.generateRandomState(), verifier: generateCodeVerifier(), pushesBefore: op.hits.get('POST /request') ?? 0 };
+}
+
 describe('FAPI 2.0 with DPoP', () => {
   it('PAR with DPoP (nonce retry) → login → JARM → verified code → DPoP-bound access token', async () => {
-    const dpop = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-    const par = new PushedAuthorizationRequestPublisher({ clientAuth: { method: 'private_key_jwt', key: clientKey, kid: 'rp-1' }, dpop, profile: 'fapi2' });
-    const state = oauth.generateRandomState();
-    const verifier = generateCodeVerifier();
-    const pushesBefore = op.hits.get('POST /request') ?? 0;
+    const { par, state, verifier, pushesBefore } = await dpopLogin();
 
     const request = await fapiRequest('rp-dpop', par, state, verifier).build();
     expect([...request.url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
@@ -112,11 +115,7 @@ describe('FAPI 2.0 with DPoP', () => {
   }, 30_000);
 
   it('the code is bound to the pushed DPoP key: a token request with another key is refused', async () => {
-    const dpop = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-    const par = new PushedAuthorizationRequestPublisher({ clientAuth: { method: 'private_key_jwt', key: clientKey, kid: 'rp-1' }, dpop, profile: 'fapi2' });
-    const state = oauth.generateRandomState();
-    const verifier = generateCodeVerifier();
-    const pushesBefore = op.hits.get('POST /request') ?? 0;
+    const { par, state, verifier, pushesBefore } = await dpopLogin();
     const request = await fapiRequest('rp-dpop', par, state, verifier).build();
     // The nonce of the previous login is still fresh for this server... but this is a new publisher:
     // it learns the nonce once, then the next push from it needs no retry.
